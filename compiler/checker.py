@@ -19,6 +19,7 @@ class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     flows: list[Flow] = field(default_factory=list)
+    source: source_stage.SourceFile | None = None
 
 
 def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Registry) -> list[Flow]:
@@ -33,16 +34,22 @@ def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Reg
     return flows
 
 
+def _finish(display: str, src: source_stage.SourceFile, reporter: Reporter, registry: Registry | None) -> FileResult:
+    flows = check_source(src, reporter, registry or default_registry())
+    return FileResult(display, sorted(reporter.diagnostics, key=Diagnostic.sort_key), flows, src)
+
+
 def check_file(path: str | Path, display: str | None = None, registry: Registry | None = None) -> FileResult:
     display = display or str(path)
     reporter = Reporter(display)
-    src = source_stage.read_file(path, reporter, display)
-    flows = check_source(src, reporter, registry or default_registry())
-    return FileResult(display, sorted(reporter.diagnostics, key=Diagnostic.sort_key), flows)
+    return _finish(display, source_stage.read_file(path, reporter, display), reporter, registry)
+
+
+def check_bytes(data: bytes, display: str = "<stdin>", registry: Registry | None = None) -> FileResult:
+    reporter = Reporter(display)
+    return _finish(display, source_stage.parse_bytes(data, reporter, display), reporter, registry)
 
 
 def check_text(text: str, display: str = "<string>", registry: Registry | None = None) -> FileResult:
     reporter = Reporter(display)
-    src = source_stage.parse_text(text, reporter, display)
-    flows = check_source(src, reporter, registry or default_registry())
-    return FileResult(display, sorted(reporter.diagnostics, key=Diagnostic.sort_key), flows)
+    return _finish(display, source_stage.parse_text(text, reporter, display), reporter, registry)

@@ -277,8 +277,8 @@ def _report_one(e: ValidationError, data, base: Node, sources, reporter: Reporte
     elif kw in ("maxItems", "minItems"):
         bound = "at most" if kw == "maxItems" else "at least"
         reporter.report(S.OUT_OF_RANGE, f"{subject} must have {bound} {e.validator_value} items, got {len(value)}", span)
-    else:
-        reporter.report(S.SCHEMA_VIOLATION, f"{subject}: {e.message}", span)
+    else:  # uniqueItems, multipleOf, not, ...: a value the schema does not allow
+        reporter.report(S.INVALID_VALUE, f"{subject}: {e.message}", span)
 
 
 def _without_nulls(data):

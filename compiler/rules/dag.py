@@ -75,7 +75,7 @@ def _check_dag(entries, spec: dict, reporter) -> None:
     if not isinstance(entries, Sequence):
         return
     order: list[str] = []
-    depends: list[tuple[str | None, Sequence]] = []
+    depends: list[tuple] = []  # (task id, dependsOn node, dependsOn key node)
     for entry in entries:
         if not isinstance(entry, Mapping):
             continue
@@ -85,10 +85,10 @@ def _check_dag(entries, spec: dict, reporter) -> None:
             order.append(ident)
         deps = entry.get(spec["dependsOn"])
         if isinstance(deps, Sequence):
-            depends.append((ident, deps))
+            depends.append((ident, deps, entry.key_node(spec["dependsOn"])))
     edges: dict[str, list[str]] = {}
     first_dep: dict[str, object] = {}
-    for ident, deps in depends:
+    for ident, deps, key in depends:
         for node in deps:
             name = scalar_text(node)
             if name is None:
@@ -99,7 +99,7 @@ def _check_dag(entries, spec: dict, reporter) -> None:
                                 node.span, help=f"did you mean `{suggestion}`?" if suggestion else f"tasks of this Dag: {', '.join(order)}")
             elif ident:
                 edges.setdefault(ident, []).append(name)
-                first_dep.setdefault(ident, deps)
+                first_dep.setdefault(ident, key)
     for cycle in cycles(order, edges):
         path = " -> ".join(cycle_path(cycle, edges))
         at = first_dep.get(cycle[0])

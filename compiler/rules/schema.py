@@ -261,29 +261,6 @@ PLUGIN_DEFAULT_UNKNOWN_PROPERTY = rule(
     """,
 )
 
-SCHEMA_VIOLATION = rule(
-    "S111", "schema-violation", Severity.ERROR,
-    "A value that breaks another constraint of the schema.",
-    """
-    ## What it does
-    Reports schema constraints that no more specific rule covers (unique items, property
-    dependencies).
-
-    ## Why is this bad?
-    Kestra refuses the flow.
-
-    ## Example
-    ```yaml
-    stopAfter: [FAILED, FAILED]
-    ```
-
-    ## Use instead
-    ```yaml
-    stopAfter: [FAILED]
-    ```
-    """,
-)
-
 TYPE_ALIAS = rule(
     "D001", "deprecated-type-alias", Severity.INFO,
     "An old type name that Kestra replaces with its canonical name.",

@@ -1,0 +1,149 @@
+"""The `flowc` command line.
+
+Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage or configuration
+error, 3 internal failure. Heavy modules are imported by the commands that need them.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own usage errors exit 2 too, with our prefix
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"flowc: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="flowc", description="Check, draw and compile Kestra flows offline.")
+    parser.add_argument("--version", action="version", version=f"flowc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check flow files and report every problem",
+                           description="Check flow files: a file, or a directory searched for flow YAML files.")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="flow file or directory (`-` reads standard input)")
+    check.add_argument("--format", choices=("full", "concise", "json", "github", "sarif"), default="full",
+                       help="output format (default: full)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the output (default: auto; NO_COLOR is honoured)")
+    check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+    check.add_argument("--stdin-filename", metavar="NAME", default="-", help="name to report for standard input")
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    rule = sub.add_parser("rule", help="explain one rule")
+    rule.add_argument("code", metavar="CODE", help="a rule code (S101) or name (unknown-property)")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of flows, for editors")
+    schema.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as e:  # the last line of defence: never a bare traceback
+        import traceback
+
+        detail = traceback.format_exc(limit=-3)
+        print(f"flowc: internal error: {type(e).__name__}: {e}\nThis is a bug in flowc; please report it with the file that caused it.\n{detail}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_check(args) -> int:
+    from .checker import check_bytes, check_file
+    from .diagnostics import Severity
+    from .discovery import PathError, find_flows
+    from .reporters import Report, Style, render, use_color
+
+    try:
+        found = find_flows(args.paths)
+    except PathError as e:
+        print(f"flowc: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    results = []
+    for item in found:
+        if item.display == "-":
+            results.append(check_bytes(sys.stdin.buffer.read(), args.stdin_filename))
+        else:
+            results.append(check_file(item.path, item.display))
+    report = Report(
+        files=[r.path for r in results],
+        diagnostics=[d for r in results for d in r.diagnostics],
+        sources={r.path: r.source for r in results},
+    )
+    color = args.output_file is None and args.format in ("full", "concise") and use_color(args.color, sys.stdout)
+    _write(render(args.format, report, Style(color=color)), args.output_file)
+    if args.exit_zero:
+        return EXIT_OK
+    return EXIT_ERRORS if report.count(Severity.ERROR) else EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    from .diagnostics import all_rules
+
+    rules = all_rules()
+    if args.format == "json":
+        import json
+
+        payload = [{"code": r.code, "name": r.name, "severity": r.severity.value, "family": r.family, "summary": r.summary} for r in rules]
+        _write(json.dumps(payload, indent=2) + "\n", None)
+        return EXIT_OK
+    width = max(len(r.name) for r in rules)
+    lines = [f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}" for r in rules]
+    _write("\n".join(lines) + "\n", None)
+    return EXIT_OK
+
+
+def cmd_rule(args) -> int:
+    from .diagnostics import find_rule
+
+    found = find_rule(args.code)
+    if found is None:
+        print(f"flowc: error: no rule named {args.code!r} (see `flowc rules`)", file=sys.stderr)
+        return EXIT_USAGE
+    header = f"# {found.code} {found.name}\n\nSeverity: {found.severity.value}. Family: {found.family}.\n\n{found.summary}\n\n"
+    _write(header + found.doc, None)
+    return EXIT_OK
+
+
+def cmd_schema(args) -> int:
+    import json
+
+    from .registry import bundle, default_registry
+
+    text = json.dumps(bundle(default_registry()), indent=2, ensure_ascii=False) + "\n"
+    _write(text, args.output)
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "rule": cmd_rule, "schema": cmd_schema}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
