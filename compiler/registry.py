@@ -269,7 +269,7 @@ def bundle(registry: Registry) -> dict:
         defs[kind] = slot
     out = {k: v for k, v in registry.flow_raw.items() if k != "$defs"}
     out["$defs"] = defs
-    return _rewrite_refs(out)
+    return _lenient(_rewrite_refs(out))
 
 
 def _bundle_type(t: PluginType, common: dict) -> dict:
@@ -279,6 +279,40 @@ def _bundle_type(t: PluginType, common: dict) -> dict:
     raw["required"] = list(dict.fromkeys(common.get("required", []) + t.raw.get("required", [])))
     raw["additionalProperties"] = False
     return raw
+
+
+_ANNOTATIONS = ("description", "default", "$dynamic", "$since", "$deprecated", "$format", "$formatHelp")
+EXPRESSION = {"type": "string", "pattern": "\\{\\{|\\{%"}
+
+
+def _lenient(node):
+    """What Kestra accepts beyond the declared types, made explicit for plain validators:
+    an optional property may be null (Jackson reads it as absent), and a dynamic property
+    may hold an expression whatever its type."""
+    if isinstance(node, list):
+        return [_lenient(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: (_lenient(v) if k not in ("properties", "patternProperties", "$defs") else v) for k, v in node.items()}
+    for key in ("properties", "patternProperties", "$defs"):
+        if key in node:
+            out[key] = {name: _lenient(sub) for name, sub in node[key].items()}
+    properties = out.get("properties")
+    if isinstance(properties, dict):
+        required = set(out.get("required", ()))
+        out["properties"] = {name: (sub if name in required else _nullable(sub)) for name, sub in properties.items()}
+    if out.get("$dynamic"):
+        keep = {k: v for k, v in out.items() if k in _ANNOTATIONS}
+        rest = {k: v for k, v in out.items() if k not in _ANNOTATIONS}
+        if rest and rest != {"type": "string"}:
+            out = {**keep, "anyOf": [rest, EXPRESSION]}
+    return out
+
+
+def _nullable(schema):
+    if not isinstance(schema, dict) or not schema:
+        return schema
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _escape(key: str) -> str:

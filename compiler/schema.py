@@ -233,12 +233,12 @@ def _report_one(e: ValidationError, data, base: Node, sources, reporter: Reporte
             seen.add((id(node), missing))
             if isinstance(node, Mapping) and missing in node:  # written as null
                 reporter.report(S.MISSING_REQUIRED, f"`{_path_name(path + [missing])}` must not be null",
-                                node.key_node(missing).span, help=_property_help(schema.get("properties", {}).get(missing)))
+                                node.key_node(missing).span, help=_property_help(missing, schema.get("properties", {}).get(missing)))
                 continue
             span = key.span if key is not None else _first_key(node) or whole
             owner = what if not name else f"`{name}`"
             reporter.report(S.MISSING_REQUIRED, f"{owner} is missing the required property `{missing}`", span,
-                            help=_property_help(schema.get("properties", {}).get(missing)))
+                            help=_property_help(missing, schema.get("properties", {}).get(missing)))
         return
     span = node.span if node is not None else (key.span if key is not None else whole)
     marker = (span, kw)
@@ -373,7 +373,6 @@ def _known_list(known) -> str:
     return f"known properties: {', '.join(names)}" if names else "this object takes no properties"
 
 
-def _property_help(schema) -> str | None:
-    if isinstance(schema, dict) and schema.get("description"):
-        return schema["description"]
-    return None
+def _property_help(name: str, schema) -> str:
+    description = schema.get("description") if isinstance(schema, dict) else None
+    return f"add `{name}`: {description[0].lower()}{description[1:]}" if description else f"add `{name}`"

@@ -490,6 +490,10 @@ class _Builder:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or "invalid YAML"
         text = self.source.line(line)
+        if "maximum nesting depth" in problem:  # libyaml's own limit on flow nesting
+            self.reporter.report(Y.TOO_LARGE, f"document is nested too deeply ({problem})", Span.point(line, column),
+                                 help="no flow needs this depth; check that this is a flow file")
+            return
         # An unquoted `{{ ... }}` followed by more text is a syntax error for YAML; say why.
         unquoted = re.search(r"(?:^|[:-]\s+)(\{\{)", text)
         if unquoted:

@@ -54,9 +54,9 @@ def summary(report: Report, style: Style) -> str:
     if not report.diagnostics:
         return style.paint(f"All checks passed ({checked}).", "green", "bold")
     parts = []
-    for count, word in ((errors, "error"), (warnings, "warning"), (infos, "note")):
+    for count, word in ((errors, "error"), (warnings, "warning"), (infos, "info")):
         if count:
-            parts.append(f"{count} {word}{'s' if count != 1 else ''}")
+            parts.append(f"{count} {word}{'s' if count != 1 and word != 'info' else ''}")
     with_problems = len({d.file for d in report.diagnostics})
     text = f"Found {', '.join(parts)} in {with_problems} file{'s' if with_problems != 1 else ''} ({checked})."
     return style.paint(text, "red" if errors else "yellow", "bold")
