@@ -222,8 +222,9 @@ def find_slots(schema: dict, path: tuple[str, ...] = ()) -> list[Slot]:
 
 def did_you_mean(word: str, candidates, cutoff: float = 0.6) -> str | None:
     """The closest candidate, compared case-insensitively, or None."""
-    candidates = list(candidates)
-    lowered = {c.lower(): c for c in candidates}
+    lowered: dict[str, str] = {}
+    for c in candidates:
+        lowered.setdefault(c.lower(), c)  # the first spelling wins (STRING over string)
     if word.lower() in lowered and lowered[word.lower()] != word:
         return lowered[word.lower()]
     found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
