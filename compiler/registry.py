@@ -26,8 +26,9 @@ KNOWN_PACKAGES = (
     "io.kestra.core.models.triggers.types.",
     "io.kestra.core.models.conditions.types.",
 )
-# Kestra's own test-only types live under known prefixes but are plugins flowc does not know.
-TEST_PACKAGES = ("io.kestra.core.tasks.test.",)
+# Under those prefixes but shipped elsewhere: Kestra's test-only types, and the legacy script
+# tasks of plugin-scripts (io.kestra.core.tasks.scripts.Bash, ...). Plugins flowc does not know.
+NOT_CORE_PACKAGES = ("io.kestra.core.tasks.test.", "io.kestra.core.tasks.scripts.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,8 @@ class Registry:
         return type_name in self.aliases
 
     def in_known_package(self, type_name: str) -> bool:
-        return type_name.startswith(KNOWN_PACKAGES) and not type_name.startswith(TEST_PACKAGES)
+        # `Outer$Inner` classes are test fixtures (WorkingDirectoryTest$LocalFiles), never core types
+        return type_name.startswith(KNOWN_PACKAGES) and not type_name.startswith(NOT_CORE_PACKAGES) and "$" not in type_name
 
     def suggest(self, type_name: str, kind: str | None = None) -> str | None:
         names = [n for n, t in self.types.items() if kind is None or t.kind == kind]

@@ -4,16 +4,18 @@ from __future__ import annotations
 from ..diagnostics import Severity, rule
 from .base import check
 
-WORKER_GROUP = rule(
-    "S218", "enterprise-worker-group", Severity.WARNING,
-    "`workerGroup` works only on Kestra Enterprise Edition.",
+ENTERPRISE_FEATURE = rule(
+    "S218", "enterprise-only-feature", Severity.WARNING,
+    "A property that works only on Kestra Enterprise Edition (`workerGroup`, `assets`).",
     """
     ## What it does
-    Reports `workerGroup` on the flow, a task or a trigger.
+    Reports `workerGroup` on the flow, a task or a trigger, and `assets` on a task or a
+    trigger.
 
     ## Why is this bad?
     Kestra's open-source edition refuses the flow (`Worker Group is an Enterprise Edition
-    functionality`). It is right on Enterprise Edition: ignore this rule there.
+    functionality`, `assets are only available in Enterprise Edition`). They are right on
+    Enterprise Edition: ignore this rule there.
 
     ## Example
     ```yaml
@@ -29,14 +31,18 @@ WORKER_GROUP = rule(
 )
 
 
+FEATURES = ("workerGroup", "assets")
+
+
 @check
-def worker_groups(flow, reporter) -> None:
+def enterprise_features(flow, reporter) -> None:
     key = flow.node.key_node("workerGroup")
     if key is not None:
-        reporter.report(WORKER_GROUP, "`workerGroup` is an Enterprise Edition feature", key.span,
+        reporter.report(ENTERPRISE_FEATURE, "`workerGroup` is an Enterprise Edition feature", key.span,
                         help="remove it when deploying to open-source Kestra")
     for plugin in flow.walk():
-        span = plugin.key_span("workerGroup")
-        if span is not None:
-            reporter.report(WORKER_GROUP, f"`workerGroup` on `{plugin.id}` is an Enterprise Edition feature", span,
-                            help="remove it when deploying to open-source Kestra")
+        for name in FEATURES:
+            span = plugin.key_span(name)
+            if span is not None:
+                reporter.report(ENTERPRISE_FEATURE, f"`{name}` on `{plugin.id}` is an Enterprise Edition feature", span,
+                                help="remove it when deploying to open-source Kestra")

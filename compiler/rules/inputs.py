@@ -70,11 +70,12 @@ FILE_INPUT_DEFAULTS = rule(
     "A FILE input has `defaults`.",
     """
     ## What it does
-    Reports `defaults` on an input of type FILE.
+    Reports `defaults` on an input of type FILE, unless it names a file by URI
+    (`nsfile:///data.csv` for a namespace file, `file:///...` for an allowed local path).
 
     ## Why is this bad?
-    Kestra refuses the flow (`no defaults can be set for inputs of type 'FILE'`): a file
-    input's value is an uploaded file.
+    Kestra refuses the flow: a file input's value is an uploaded file, or (since 0.24) a
+    file named by URI; a plain string is neither.
 
     ## Example
     ```yaml
@@ -85,7 +86,10 @@ FILE_INPUT_DEFAULTS = rule(
     ```
 
     ## Use instead
-    Remove `defaults`, and make the input optional with `required: false` if needed.
+    ```yaml
+        defaults: nsfile:///data.csv
+    ```
+    or remove `defaults` and make the input optional with `required: false`.
     """,
 )
 
@@ -184,6 +188,11 @@ def _regex_error(pattern: str) -> str | None:
     return None
 
 
+def _file_default_allowed(value) -> bool:
+    """Kestra 0.24+ accepts a FILE default that names a file by URI (`nsfile://`, `file://`)."""
+    return value is None or (isinstance(value, str) and value.startswith(("nsfile://", "file://")))
+
+
 def _inputs(flow):
     for item in flow.list_of("inputs"):
         ident = scalar_text(item.get("id")) or scalar_text(item.get("name"))
@@ -210,9 +219,9 @@ def input_rules(flow, reporter) -> None:
                                     node.span, help=f"did you mean `{suggestion}`?" if suggestion else None)
                 elif ident:
                     edges.setdefault(ident, []).append(name)
-        if kind == "FILE" and "defaults" in item and item.value("defaults", 0) is not None:
-            reporter.report(FILE_INPUT_DEFAULTS, f"FILE input `{ident}` cannot have `defaults`", item.key_node("defaults").span,
-                            help="remove `defaults`; use `required: false` for an optional file")
+        if kind == "FILE" and "defaults" in item and not _file_default_allowed(item.value("defaults", 0)):
+            reporter.report(FILE_INPUT_DEFAULTS, f"FILE input `{ident}` cannot default to a plain string", item.key_node("defaults").span,
+                            help="name a file by URI (`nsfile:///data.csv`), or remove `defaults` and use `required: false`")
         if kind == "ARRAY" and scalar_text(item.get("itemType")) == "ARRAY":
             reporter.report(ARRAY_OF_ARRAYS, f"ARRAY input `{ident}` cannot have `itemType: ARRAY`", item.get("itemType").span,
                             help="use a JSON input for nested lists")

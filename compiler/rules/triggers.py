@@ -69,7 +69,7 @@ UNSUPPORTED_CONDITION = rule(
 def trigger_rules(flow, reporter) -> None:
     for trigger in flow.walk("trigger"):
         raw = trigger.ptype.raw if trigger.ptype else {}
-        if raw.get("$firesOnExecutions") and not trigger.values.get("conditions") and not trigger.values.get("preconditions"):
+        if raw.get("$firesOnExecutions") and not any(trigger.values.get(k) for k in ("conditions", "preconditions", "dependsOn")):
             reporter.report(FLOW_TRIGGER_UNFILTERED,
                             f"Flow trigger `{trigger.id}` has no `conditions` or `preconditions`: it fires after every execution of every flow",
                             trigger.span, help="add `preconditions` naming the flows to react to")
