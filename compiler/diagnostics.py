@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class Severity(enum.Enum):
@@ -112,7 +112,7 @@ class Diagnostic:
     file: str
     span: Span | None
     help: str | None = None
-    severity: Severity = field(default=None)  # type: ignore[assignment]
+    severity: Severity | None = None  # None: the rule's default severity
 
     def __post_init__(self) -> None:
         if self.severity is None:
@@ -163,4 +163,4 @@ class Reporter:
         help: str | None = None,
         severity: Severity | None = None,
     ) -> None:
-        self.diagnostics.append(Diagnostic(rule, message, self.file, span, help, severity))  # type: ignore[arg-type]
+        self.diagnostics.append(Diagnostic(rule, message, self.file, span, help, severity))

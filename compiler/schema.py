@@ -100,8 +100,7 @@ class _Builder:
         plugin.ptype = ptype
         plugin.values, plugin.default_sources = _apply_defaults(data, ptype, type_name, self.flow.plugin_defaults)
         validator = self.registry.validator(ptype.name, ptype.schema)
-        _report(validator, plugin.values, node, plugin.default_sources, self.reporter,
-                f"{ptype.short_name}", plugin.span, ptype)
+        _report(validator, plugin.values, node, plugin.default_sources, self.reporter, ptype.short_name, plugin.span)
         for child_slot in ptype.slots:
             for child_node, child_key in follow(node, child_slot.path):
                 child = self.build(child_node, child_slot, child_key, plugin)
@@ -183,8 +182,7 @@ def _check_default_properties(flow: Flow, registry: Registry, reporter: Reporter
 # --------------------------------------------------------------------------- validator errors -> diagnostics
 
 
-def _report(validator, data, base: Node, sources: list[Mapping], reporter: Reporter, what: str,
-            whole: Span, ptype: PluginType | None = None) -> None:
+def _report(validator, data, base: Node, sources: list[Mapping], reporter: Reporter, what: str, whole: Span) -> None:
     seen: set = set()
     data = _without_nulls(data)
     for error in validator.iter_errors(data):
@@ -309,34 +307,27 @@ def _accepted_types(e: ValidationError) -> list[str]:
 
 
 def _locate(base: Node, path: list, sources: list[Mapping]) -> tuple[Node | None, Scalar | None]:
-    """The node at `path` under `base` and the key node naming it; when the value came from
-    a plugin default, the node in that default."""
+    """The node at `path` under `base` and the key node naming it. When the value came from
+    a plugin default, the node in that default; failing both, the deepest node found."""
+    deepest = None
     for root in [base, *sources]:
-        node: Node | None = root
-        key: Scalar | None = None
-        for step in path:
-            if isinstance(node, Mapping) and isinstance(step, str):
-                key = node.key_node(step)
-                node = node.get(step)
-            elif isinstance(node, Sequence) and isinstance(step, int) and step < len(node.items):
-                key = None
-                node = node.items[step]
-            else:
-                node = None
-            if node is None:
-                break
-        if node is not None:
+        node, key, complete = _walk(root, path)
+        if complete:
             return node, key
-    # fall back to the deepest node found in the object itself
-    node, key = base, None
+        deepest = deepest or (node, key)
+    return deepest
+
+
+def _walk(node: Node, path: list) -> tuple[Node, Scalar | None, bool]:
+    key: Scalar | None = None
     for step in path:
         if isinstance(node, Mapping) and isinstance(step, str) and step in node:
             key, node = node.key_node(step), node.get(step)
         elif isinstance(node, Sequence) and isinstance(step, int) and step < len(node.items):
             key, node = None, node.items[step]
         else:
-            break
-    return node, key
+            return node, key, False
+    return node, key, True
 
 
 def _path_name(path: list) -> str:

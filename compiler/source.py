@@ -54,7 +54,7 @@ class Scalar(Node):
     """A scalar: `value` is typed (str, int, float, bool or None); `style` is None for plain,
     or one of `'`, `"`, `|`, `>`."""
 
-    __slots__ = ("value", "style", "text_span")
+    __slots__ = ("value", "style")
 
     def __init__(self, span: Span, value, style: str | None) -> None:
         super().__init__(span)
