@@ -322,7 +322,7 @@ def _block_header(text: str, i: int) -> tuple[int, int, str, int]:
     indicators and of the line break ending the header, the chomping and the indentation
     increment (0 when absent)."""
     n = len(text)
-    i += 1
+    i = min(i + 1, n)
     chomping, increment = "", 0
     for _ in range(2):
         if i < n and text[i] in "+-" and not chomping:

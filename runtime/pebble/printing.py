@@ -244,7 +244,7 @@ def output(v) -> str:
         return plain_decimal(v)
     if isinstance(v, (bool, int, float)):
         return java_number(v)
-    if isinstance(v, (dict, list, tuple, set, frozenset)) and not isinstance(v, MapEntry):
+    if isinstance(v, (dict, list, tuple, set, frozenset, bytes)) and not isinstance(v, MapEntry):
         return to_json(v)
     return to_string(v)
 

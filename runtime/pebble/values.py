@@ -245,3 +245,7 @@ def java_equals(a, b) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     return type(a) is type(b) and a == b if not (isinstance(a, str) and isinstance(b, str)) else str.__eq__(a, b)
+
+
+# What the engine passes to `default` and `defined` when their operand was undefined.
+UNDEFINED = type("Undefined", (), {"__repr__": lambda self: "UNDEFINED", "__bool__": lambda self: False})()
