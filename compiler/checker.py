@@ -23,6 +23,7 @@ class FileResult:
 
 
 def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Registry) -> list[Flow]:
+    from .expressions import check_flow as check_expressions
     from .rules import run_checks
 
     flows = []
@@ -30,6 +31,7 @@ def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Reg
         flow = check_document(src, document, registry, reporter)
         if flow is not None:
             run_checks(flow, reporter)
+            check_expressions(flow, reporter)
             flows.append(flow)
     return flows
 

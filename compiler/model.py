@@ -89,6 +89,7 @@ class Flow:
     node: Mapping
     plugins: list[Plugin] = field(default_factory=list)  # held directly by the flow's slots
     plugin_defaults: list[PluginDefault] = field(default_factory=list)
+    expressions: list = field(default_factory=list)  # compiler.expressions.Template, once parsed
 
     @property
     def id(self) -> str | None:

@@ -39,14 +39,26 @@ INVALIDS = {
 }
 
 
+# Findings on valid flows that are real run-time failures Kestra does not see when saving, each
+# with its justification: (file, rule, line) -> why.
+REAL_FAILURES = {
+    ("flowable-with-parent-fail.yaml", "E001", 17): (
+        "the If condition puts a `{% for %}` tag inside `{{ }}`, which Pebble cannot parse: the flow "
+        "exists to test a failing child of a flowable, and its If task fails at run time"),
+}
+
+
 @pytest.mark.parametrize("path", VALIDS, ids=lambda p: p.name)
 def test_valid_flow_has_no_structural_error(path):
     result = check_file(path, path.name)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR and d.code[0] in STRUCTURAL]
     assert errors == [], "\n".join(f"{d.span.line}:{d.span.column} {d.code} {d.message}" for d in errors)
-    # Only two kinds of finding are expected on Kestra's valid flows: its test-only task types are
-    # plugins flowc does not know (S109, a warning), and old type names (D001, a note).
-    assert {d.code for d in result.diagnostics} <= {"S109", "D001"}
+    # Besides the justified real failures, only two kinds of finding are expected on Kestra's valid
+    # flows: its test-only task types are plugins flowc does not know (S109, a warning), and old
+    # type names (D001, an info).
+    unexpected = [d for d in result.diagnostics
+                  if d.code not in ("S109", "D001") and (path.name, d.code, d.span.line) not in REAL_FAILURES]
+    assert unexpected == [], "\n".join(f"{d.span.line}:{d.span.column} {d.code} {d.message}" for d in unexpected)
 
 
 def test_every_invalid_file_is_listed():

@@ -15,7 +15,7 @@ from lark import Token
 
 # operators, longest first; word operators must not be followed by a name character
 _SYMBOLS = ["???", "??", "==", "!=", ">=", "<=", "..", "+", "-", "*", "/", "%", "|", "~", ">", "<"]
-_WORDS = ["is not", "contains", "equals", "and", "not", "or", "is"]
+_WORDS = ["is not", "contains", "equals", "isIn", "and", "not", "or", "is"]  # isIn: Kestra 0.22+
 _OPERATOR = re.compile(
     "|".join([re.escape(w) + r"(?![a-zA-Z0-9_])" for w in _WORDS] + [re.escape(s) for s in _SYMBOLS])
 )
@@ -235,6 +235,8 @@ class _Lexer:
                         if brackets:
                             opened, at = brackets[-1]
                             raise LexError(f"unexpected `{c}`: the `{opened}` here is not closed", at, at + len(opened))
+                        if c == "}" and opener == "{{":
+                            raise LexError("a single `}` cannot close the expression: write `}}`", self.pos)
                         raise LexError(f"unexpected `{c}` with no opening `{expected}`", self.pos)
                     brackets.pop()
                 self.emit(_PUNCT[c], c, self.pos, self.pos + 1)

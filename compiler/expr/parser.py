@@ -16,7 +16,7 @@ from .lexer import LexError, lex
 CONSTANTS = {"true": (True, "boolean"), "TRUE": (True, "boolean"), "false": (False, "boolean"),
              "FALSE": (False, "boolean"), "null": (None, "null"), "NULL": (None, "null"),
              "none": (None, "null"), "NONE": (None, "null")}
-PRECEDENCE = {"or": 10, "and": 15, "is": 20, "is not": 20, "contains": 20, "==": 30, "equals": 30, "!=": 30,
+PRECEDENCE = {"or": 10, "and": 15, "is": 20, "is not": 20, "contains": 20, "isIn": 20, "==": 30, "equals": 30, "!=": 30,
               "<": 30, ">": 30, "<=": 30, ">=": 30, "+": 40, "-": 40, "*": 60, "/": 60, "%": 60, "|": 100,
               "~": 110, "..": 120, "??": 120, "???": 120}
 MAX_NESTING = 100  # brackets/operators nested deeper are refused (no recursion blow-up)

@@ -62,7 +62,7 @@ def value_positions(
         chars, empty_end = _block_chars(text, start, style == ">", value)
     else:
         if style in ("'", '"'):
-            empty_end = start + 1  # an empty quoted string: just after the opening quote
+            empty_end = min(start + 1, len(text))  # an empty quoted string: after the opening quote
             stream = _quoted(text, start, double=style == '"')
         else:
             empty_end = start

@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import ast
 
 _BINARY = {"==": "eq", "!=": "ne", "<": "lt", ">": "gt", "<=": "le", ">=": "ge", "+": "add", "-": "sub",
-           "*": "mul", "/": "div", "%": "mod", "~": "concat", "..": "range_", "contains": "contains"}
+           "*": "mul", "/": "div", "%": "mod", "~": "concat", "..": "range_", "contains": "contains", "isIn": "is_in"}
 _UNARY = {"not": "not_", "-": "neg", "+": "pos"}
 
 

@@ -15,6 +15,7 @@ from .operators import (  # noqa: F401  (the operators compiled code calls throu
     ge,
     get,
     gt,
+    is_in,
     le,
     lt,
     mod,

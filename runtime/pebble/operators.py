@@ -221,6 +221,17 @@ def contains(a, b) -> bool:
     )
 
 
+def is_in(a, b) -> bool:
+    """Kestra's `isIn` (0.22+): the left value's text equals the text of an element of a
+    list, or of a key or value of a map."""
+    text = to_string(a)
+    if isinstance(b, dict):
+        return any(to_string(x) == text for pair in b.items() for x in pair)
+    if isinstance(b, (list, tuple, set)):
+        return any(to_string(x) == text for x in b)
+    raise RenderError(f"isIn can only be used on lists and maps. Actual type was: {class_name(b)}")
+
+
 # --------------------------------------------------------------------------- truthiness
 
 
