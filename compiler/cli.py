@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="explain one rule")
     rule.add_argument("code", metavar="CODE", help="a rule code (S101) or name (unknown-property)")
 
+    ev = sub.add_parser("eval", help="render an expression as Kestra would",
+                        description="Render a template (`{{ ... }}`, `{% ... %}`) exactly as Kestra would, without a server.")
+    ev.add_argument("template", metavar="TEMPLATE", help="the template; `-` reads it from standard input")
+    ev.add_argument("--context", metavar="FILE", help="variables as a JSON or YAML mapping (e.g. {\"inputs\": {...}, \"outputs\": {...}})")
+    ev.add_argument("--typed", action="store_true", help="typed rendering: a lone `{{ x }}` keeps its type (printed on standard error)")
+    ev.add_argument("--recursive", action="store_true", help="render the result again until it no longer changes")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of flows, for editors")
     schema.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE")
     return parser
@@ -142,7 +149,32 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "rule": cmd_rule, "schema": cmd_schema}
+def cmd_eval(args) -> int:
+    from .evaluate import ContextError, load_context
+    from .expr import RenderError, render
+    from runtime.pebble.printing import output
+    from runtime.pebble.values import class_name
+
+    template = sys.stdin.read() if args.template == "-" else args.template
+    try:
+        context = load_context(args.context) if args.context else {}
+    except ContextError as e:
+        print(f"flowc: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        value = render(template, context, typed=args.typed, recursive=args.recursive)
+    except RenderError as e:
+        print(f"flowc: render error: {e}", file=sys.stderr)
+        return EXIT_ERRORS
+    sys.stdout.write(output(value) if args.typed else value)
+    if sys.stdout.isatty():
+        sys.stdout.write("\n")
+    if args.typed:
+        print(f"type: {class_name(value) or 'null'}", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "rule": cmd_rule, "schema": cmd_schema, "eval": cmd_eval}
 
 
 if __name__ == "__main__":  # pragma: no cover

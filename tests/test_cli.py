@@ -102,3 +102,24 @@ def test_schema_command_writes_a_json_schema(tmp_path, name):
     assert run("schema", "-o", str(out)).returncode == 0
     schema = json.loads(out.read_text())
     assert schema["$schema"].startswith("http://json-schema.org/draft-07")
+
+
+def test_eval(tmp_path):
+    context = tmp_path / "ctx.yaml"
+    context.write_text("inputs:\n  name: Ana\n  n: 3\noutputs:\n  my-task:\n    value: x\n")
+    result = run("eval", "{{ inputs.name ~ '!' }} {{ outputs['my-task'].value }} {{ inputs.n + 1 }}", "--context", str(context))
+    assert (result.returncode, result.stdout) == (0, "Ana! x 4")
+    missing = run("eval", "{{ inputs.nope }}", "--context", str(context))
+    assert missing.returncode == 1 and "Unable to find `nope`" in missing.stderr
+    assert run("eval", "{{ 1 + }}").returncode == 1
+    assert run("eval", "{{ x }}", "--context", str(tmp_path / "none.json")).returncode == 2
+    typed = run("eval", "--typed", "{{ [1, 2] }}")
+    assert typed.stdout == "[1,2]" and "java.util.ArrayList" in typed.stderr
+
+
+def test_public_render_api():
+    import compiler
+
+    assert compiler.render("{{ a ~ 'b' }}", {"a": "a"}) == "ab"
+    with pytest.raises(compiler.RenderError):
+        compiler.render("{{ missing }}", {})
