@@ -55,15 +55,34 @@ class Lexed:
     raw_blocks: list[str]  # contents of Kestra raw blocks, by placeholder index
 
 
-def extract_raw(template: str) -> tuple[str, list[str]]:
-    """Replace each raw block by a placeholder, as Kestra does before compiling."""
+def extract_raw(template: str) -> tuple[str, list[str], list[tuple[int, int]]]:
+    """Replace each raw block by a placeholder, as Kestra does before compiling. Also
+    returns, for each placeholder, (its end offset in the new text, the shift to apply to
+    offsets after it), to map offsets back to the original template."""
     blocks: list[str] = []
-
-    def swap(m: re.Match) -> str:
+    shifts: list[tuple[int, int]] = []
+    out: list[str] = []
+    last = 0
+    new_length = 0
+    for m in _RAW.finditer(template):
+        out.append(template[last : m.start()])
+        new_length += m.start() - last
+        mark = RAW_MARK.format(len(blocks))
         blocks.append(m.group(1))
-        return RAW_MARK.format(len(blocks) - 1)
+        out.append(mark)
+        new_length += len(mark)
+        shifts.append((new_length, m.end() - new_length))
+        last = m.end()
+    out.append(template[last:])
+    return "".join(out), blocks, shifts
 
-    return _RAW.sub(swap, template), blocks
+
+def _original(offset: int, shifts: list[tuple[int, int]]) -> int:
+    shift = 0
+    for end, delta in shifts:
+        if offset >= end:
+            shift = delta
+    return offset + shift
 
 
 class _Lexer:
@@ -294,6 +313,17 @@ class _Lexer:
 
 
 def lex(template: str) -> Lexed:
-    """Tokens of a template; raises LexError with the offset of the problem."""
-    text, blocks = extract_raw(template)
-    return Lexed(_Lexer(text).run(), blocks)
+    """Tokens of a template; raises LexError with the offset of the problem. Offsets are in
+    `template`, raw blocks included."""
+    text, blocks, shifts = extract_raw(template)
+    try:
+        tokens = _Lexer(text).run()
+    except LexError as e:
+        if shifts:
+            e.offset, e.end = _original(e.offset, shifts), _original(e.end, shifts)
+        raise
+    if shifts:
+        for tok in tokens:
+            tok.start_pos = _original(tok.start_pos, shifts)
+            tok.end_pos = _original(tok.end_pos, shifts)
+    return Lexed(tokens, blocks)
