@@ -7,7 +7,8 @@ template is kept on the flow (`flow.expressions`) for the analysis stage.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from .diagnostics import Reporter, Span
 from .expr import ast
@@ -32,7 +33,16 @@ class Template:
     owner: Plugin | None  # the task, trigger, ... whose property holds it; None for the flow
     path: tuple  # property path inside the owner (or the flow)
     tree: ast.Template
-    positions: list[tuple[int, int]] | None = None
+    file_text: str = field(repr=False, default="")
+
+    @cached_property
+    def positions(self) -> list[tuple[int, int]] | None:
+        """File position of each character of the value (computed on first use)."""
+        node = self.node
+        try:
+            return value_positions(self.file_text, node.span.line, node.span.column, node.style, node.value)
+        except Exception:  # positions are a nicety: never let them hide the diagnostic
+            return None
 
     def span(self, start: int, end: int) -> Span:
         """The file span of template offsets [start, end)."""
@@ -57,17 +67,10 @@ def _parse(flow: Flow, node: Scalar, owner, path, reporter: Reporter) -> None:
     try:
         tree = parse(text)
     except TemplateSyntaxError as e:
-        template = Template(node, owner, path, ast.Template([]), _positions(flow, node))
+        template = Template(node, owner, path, ast.Template([]), flow.source.text)
         reporter.report(E.EXPRESSION_SYNTAX, e.message, template.span(e.offset, e.end))
         return
-    flow.expressions.append(Template(node, owner, path, tree, _positions(flow, node)))
-
-
-def _positions(flow: Flow, node: Scalar):
-    try:
-        return value_positions(flow.source.text, node.span.line, node.span.column, node.style, node.value)
-    except Exception:  # positions are a nicety: never let them hide the diagnostic
-        return None
+    flow.expressions.append(Template(node, owner, path, tree, flow.source.text))
 
 
 def _templates(flow: Flow):
