@@ -25,7 +25,10 @@ class Compiled:
     raw_blocks: tuple[str, ...]
 
     def run(self, variables: dict, typed: bool = False, rctx: RenderContext | None = None):
-        rctx = rctx or RenderContext(variables, render=_render_for_function)
+        if rctx is None:
+            rctx = RenderContext(variables)
+        if rctx.render is None:
+            rctx.render = lambda template, visible, recursive: render(template, visible, recursive=recursive, rctx=rctx)
         writer = rt.TypedWriter() if typed else rt.StringWriter()
         try:
             self.function(rt, rctx, rt.Scope(variables), writer)
@@ -100,11 +103,6 @@ def _render_once(template: str, context: dict, typed: bool, rctx):
         line = template.count("\n", 0, e.offset) + 1
         raise RenderError(f"{e.message} (in `{template}` at line {line})", line) from None
     return compiled.run(context, typed=typed, rctx=rctx)
-
-
-def _render_for_function(template: str, variables: dict, recursive: bool):
-    """What `render()` inside a template calls: the one place a template is parsed at run time."""
-    return render(template, variables, recursive=recursive)
 
 
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))

@@ -207,7 +207,7 @@ class Compiler:
         return f"rt.call_method({self.expr(node.obj)}, {node.name!r}, {self.args(node.args)})"
 
     def expr_Call(self, node: ast.Call) -> str:
-        return f"rt.call(ctx, macros, {node.name!r}, {self.args(node.args)}, {self.kwargs(node.kwargs)})"
+        return f"rt.call(ctx, scope, macros, {node.name!r}, {self.args(node.args)}, {self.kwargs(node.kwargs)})"
 
     def expr_ListLit(self, node: ast.ListLit) -> str:
         return "[" + ", ".join(self.expr(i) for i in node.items) + "]"

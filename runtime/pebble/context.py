@@ -19,14 +19,27 @@ class Services(Protocol):
 
 @dataclass
 class RenderContext:
-    """The state of one render: the variables, the services, and a way to render a
+    """The state of one render: the run's variables, the services, and a way to render a
     template found at run time (for `render()`)."""
 
-    variables: dict
+    root: dict  # the run's variables
     services: Services | None = None
     render: Callable[[str, dict, bool], Any] | None = None  # (template, variables, recursive)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
     depth: int = 0  # nested render() calls
+    macro_depth: int = 0  # nested macro calls
+    scope: Any = None  # the engine's scope chain while a template runs
+
+    @property
+    def variables(self) -> dict:
+        """Every variable visible where a function is called: the run's, and the
+        template's own (`set`, loop variables)."""
+        if self.scope is None or not any(self.scope.frames):
+            return self.root
+        visible = dict(self.root)
+        for frame in self.scope.frames:
+            visible.update(frame)
+        return visible
 
     def variable(self, name: str, default=None):
         return self.variables.get(name, default)

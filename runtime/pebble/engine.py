@@ -184,7 +184,7 @@ def test_(name: str, value, args: tuple, kwargs: dict) -> bool:
     return bool(sig.fn(value, *positional, **named))
 
 
-def call(rctx: RenderContext, macros: dict, name: str, args: tuple, kwargs: dict):
+def call(rctx: RenderContext, scope: Scope, macros: dict, name: str, args: tuple, kwargs: dict):
     if name == "block":
         block = macros.get(f"block:{args[0] if args else kwargs.get('name')}")
         if block is None:
@@ -196,7 +196,11 @@ def call(rctx: RenderContext, macros: dict, name: str, args: tuple, kwargs: dict
     if sig is not None:
         positional, named = bind(sig, args, kwargs)
         if sig.context:
-            return sig.fn(rctx, *positional, **named)
+            outer, rctx.scope = rctx.scope, scope
+            try:
+                return sig.fn(rctx, *positional, **named)
+            finally:
+                rctx.scope = outer
         return sig.fn(*positional, **named)
     macro = macros.get(name)
     if macro is not None:
@@ -212,15 +216,15 @@ def call_macro(body, params: list[tuple[str, object]], args: tuple, kwargs: dict
         local[name] = value
     for name, default in params[len(args):]:
         local[name] = kwargs.get(name, default)
-    if rctx.depth > MAX_MACRO_DEPTH:
+    if rctx.macro_depth > MAX_MACRO_DEPTH:
         raise LimitError(f"macros call each other more than {MAX_MACRO_DEPTH} levels deep")
-    rctx.depth += 1
+    rctx.macro_depth += 1
     try:
         writer = StringWriter()
         body(Scope({}, [local]), writer)
         return writer.result()
     finally:
-        rctx.depth -= 1
+        rctx.macro_depth -= 1
 
 
 def render_block(body, scope: Scope) -> str:

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
-from .errors import LimitError, RenderError, UndefinedError
+from .errors import RenderError, UndefinedError
 from .printing import java_double, to_string
 from .values import (
     INT_MAX,
@@ -24,7 +24,6 @@ from .values import (
     wrap_long,
 )
 
-MAX_RANGE = 1_000_000
 _WORDS = {"+": "addition", "-": "subtraction", "*": "multiplication", "/": "division", "%": "modulus"}
 
 
@@ -272,22 +271,11 @@ def truth_or(v) -> bool:
 # --------------------------------------------------------------------------- range
 
 
-def range_(start, end, step=1) -> list:
-    if step is None or (is_number(step) and float(step) == 0):
-        raise RenderError("The increment of the range function must be different than 0")
-    if isinstance(start, str) and isinstance(end, str) and len(start) == 1 and len(end) == 1:
-        a, b, s = ord(start), ord(end), int(step)
-        return [JChar(chr(c)) for c in _steps(a, b, s)]
-    if not (is_number(start) and is_number(end) and is_number(step)):
-        raise RenderError("Arguments of the range function must be numbers or single characters")
-    return list(_steps(int(start), int(end), int(step)))
+def range_(start, end):
+    """`a..b`: the same as `range(a, b)`."""
+    from .signatures import FUNCTIONS
 
-
-def _steps(a: int, b: int, s: int):
-    count = (b - a) // s + 1 if (b - a) * s >= 0 else 0
-    if count > MAX_RANGE:
-        raise LimitError(f"range of {count:,} elements is more than the {MAX_RANGE:,} flowc allows")
-    return range(a, b + (1 if s > 0 else -1), s)
+    return FUNCTIONS["range"].fn(start, end, 1)
 
 
 # --------------------------------------------------------------------------- attribute access

@@ -97,9 +97,8 @@ def bind(sig: Signature, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     for p in sig.params:
         if p.name not in bound:
             if p.default is REQUIRED:
-                bound[p.name] = None
-            else:
-                bound[p.name] = p.default
+                raise RenderError(f"The '{sig.name}' {sig.kind} expects an argument '{p.name}'.")
+            bound[p.name] = p.default
     return (), bound
 
 
