@@ -97,8 +97,13 @@ def bind(sig: Signature, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     for p in sig.params:
         if p.name not in bound:
             if p.default is REQUIRED:
-                raise RenderError(f"The '{sig.name}' {sig.kind} expects an argument '{p.name}'.")
-            bound[p.name] = p.default
+                # Kestra's functions refuse a missing argument; filters and tests receive null
+                # and decide (most return null for a null input before looking at arguments)
+                if sig.kind == "function":
+                    raise RenderError(f"The '{sig.name}' function expects an argument '{p.name}'.")
+                bound[p.name] = None
+            else:
+                bound[p.name] = p.default
     return (), bound
 
 
