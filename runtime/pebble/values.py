@@ -114,6 +114,18 @@ def wrap_int(n: int) -> int:
     return ((n - INT_MIN) % 2**32) + INT_MIN
 
 
+def boxed_int(n: int) -> int:
+    """The boxed type Jackson picks for a whole number: Integer, else Long/BigInteger (int)."""
+    return Int32(n) if INT_MIN <= n <= INT_MAX else n
+
+
+def join_surrogates(s: str) -> str:
+    """Java strings are UTF-16: an escaped surrogate pair is one character."""
+    if any("\ud800" <= c <= "\udfff" for c in s):
+        return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return s
+
+
 # --------------------------------------------------------------------------- Java HashMap order
 
 
