@@ -23,6 +23,7 @@ class FileResult:
 
 
 def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Registry) -> list[Flow]:
+    from .analysis import analyze
     from .expressions import check_flow as check_expressions
     from .rules import run_checks
 
@@ -32,6 +33,7 @@ def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Reg
         if flow is not None:
             run_checks(flow, reporter)
             check_expressions(flow, reporter)
+            analyze(flow, registry, reporter)
             flows.append(flow)
     return flows
 

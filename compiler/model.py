@@ -90,6 +90,7 @@ class Flow:
     plugins: list[Plugin] = field(default_factory=list)  # held directly by the flow's slots
     plugin_defaults: list[PluginDefault] = field(default_factory=list)
     expressions: list = field(default_factory=list)  # compiler.expressions.Template, once parsed
+    graph: object = None  # compiler.analysis.graph.TaskGraph, once analysed
 
     @property
     def id(self) -> str | None:

@@ -165,11 +165,12 @@ def yaml_(yaml):
     return parse_yaml(_string_argument("yaml", "yaml", yaml, nullable=False))
 
 
-@function("fromIon", params=[Param("ion", "string|null", REQUIRED)], returns="any")
-def from_ion(ion):
-    """The first value of an Amazon Ion text (timestamps become dates or instants); null gives null."""
+@function("fromIon", params=[Param("ion", "string|null", REQUIRED), Param("allRows", "boolean", False)], returns="any")
+def from_ion(ion, allRows=False):
+    """The first value of an Amazon Ion text (timestamps become dates or instants), or with
+    `allRows` the list of all its values (Kestra 0.22+); null gives null."""
     text = _string_argument("fromIon", "ion", ion, nullable=True)
-    return None if text is None else parse_ion(text)
+    return None if text is None else parse_ion(text, all_rows=allRows is True)
 
 
 # --------------------------------------------------------------------------- the run's variables
@@ -295,10 +296,13 @@ def _required_string(fn: str, name: str, value) -> str:
     return str(value)
 
 
-@function("secret", params=[Param("key", "string", REQUIRED)], returns="string", context=True)
-def secret(ctx: RenderContext, key):
-    """The value of a secret of the flow's namespace (masked in logs)."""
-    return _service(ctx, "secret", "secret", _required_string("secret", "key", key))
+@function("secret", params=[Param("key", "string", REQUIRED), Param("namespace", "string", None)], returns="string", context=True)
+def secret(ctx: RenderContext, key, namespace=None):
+    """The value of a secret of the flow's namespace, or (Kestra 0.22+) of `namespace`;
+    masked in logs."""
+    if namespace is None:
+        return _service(ctx, "secret", "secret", _required_string("secret", "key", key))
+    return _service(ctx, "secret", "secret", _required_string("secret", "key", key), namespace)
 
 
 @function(

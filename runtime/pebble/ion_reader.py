@@ -90,6 +90,15 @@ class _Ion:
                 return value
         return None
 
+    def all(self) -> list:
+        """Every top-level value of the text."""
+        values = []
+        while self.space():
+            value, symbol = self.annotated()
+            if not (symbol and value == "$ion_1_0"):
+                values.append(value)
+        return values
+
     def annotated(self):
         annotations = []
         while True:
@@ -278,8 +287,10 @@ def _ion_timestamp(year, month, day, hour, minute, second, fraction, offset):
     return datetime(*day_value.timetuple()[:3], *parts, tzinfo=timezone(timedelta(minutes=minutes)))
 
 
-def parse_ion(text: str):
+def parse_ion(text: str, all_rows: bool = False):
+    """The first value of an Ion text, or (`all_rows`) the list of all its top-level values."""
     try:
-        return _Ion(text).first()
+        reader = _Ion(text)
+        return reader.all() if all_rows else reader.first()
     except RecursionError:
         raise RenderError("Invalid ion: the value nests too deeply") from None

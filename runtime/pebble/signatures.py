@@ -111,7 +111,7 @@ def load_all() -> None:
     """Import every module that registers filters, functions and tests."""
     import importlib
 
-    for module in ("filters_core", "filters_kestra", "dates", "functions", "tests"):
+    for module in ("filters_core", "filters_kestra", "dates", "functions", "tests", "newer"):
         try:
             importlib.import_module(f"{__package__}.{module}")
         except ModuleNotFoundError as e:  # a module not written yet

@@ -1,0 +1,456 @@
+"""Check the names every expression uses against what exists where it is rendered.
+
+One walk per template: each variable chain (`outputs.t.value`, `inputs['a'].b`) is resolved
+from its root; filters, functions and tests are looked up in the runtime's registry (the same
+declarations the renderer binds arguments with). An access guarded by `??`, `???`,
+`default` or `is defined` is not an error when it may be missing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from runtime.pebble.signatures import FILTERS, FUNCTIONS, REQUIRED, TESTS
+
+from ..diagnostics import Reporter, Severity
+from ..expr import ast
+from ..expr.to_python import is_chain
+from ..model import Flow, Plugin
+from ..registry import did_you_mean
+from ..rules import deprecations as D
+from ..rules import references as R
+from .graph import TaskGraph
+from .types import ANY, Type, from_literal, from_schema
+
+ROOTS = ("inputs", "outputs", "vars", "flow", "execution", "task", "taskrun", "trigger", "labels", "envs",
+         "globals", "parents", "parent", "tasks", "schedule", "kestra", "namespace", "locale", "template", "_context",
+         "workerTaskrun", "error")  # `error`: the failure, in errors branches (newer Kestra)
+IMPLICIT_FUNCTIONS = ("block", "parent")
+# wrong wherever they are: they fail the parse of the whole template, or are plain typos of a name
+_ALWAYS_ERRORS = (R.UNKNOWN_FILTER, R.UNKNOWN_FUNCTION, R.UNKNOWN_TEST, R.WRONG_ARGUMENTS, R.HYPHEN_SUBTRACTION)
+
+
+@dataclass
+class Step:
+    key: object  # attribute name, literal subscript, or None when the subscript is computed
+    node: ast.Node
+    is_index: bool
+
+    @property
+    def span(self):
+        if isinstance(self.node, ast.Attribute):
+            return self.node.name_span
+        return self.node.span
+
+
+@dataclass
+class Env:
+    """What a template can see: the reader task, and the flow's declarations."""
+
+    flow: Flow
+    graph: TaskGraph
+    reader: Plugin | None  # None: the end of the execution (flow outputs)
+    outputs_visible: bool
+    tasks: dict[str, Plugin]
+    inputs: dict[str, object]
+    variables: dict
+    trigger_variables: Type | None  # None when the flow has no trigger
+    local: set[str] = field(default_factory=set)  # names the property adds (`response`, `count`)
+    sees_children: bool = False  # the property is rendered after the task's children ran (LoopUntil)
+    implicit: dict = field(default_factory=dict)  # ids of tasks a type creates at run time -> their outputs schema
+
+
+def check_template(template, env: Env, reporter: Reporter) -> None:
+    walker = _Walker(template, env, reporter)
+    for node in template.tree.body:
+        walker.stmt(node, frozenset())
+
+
+class _Walker:
+    def __init__(self, template, env: Env, reporter: Reporter) -> None:
+        self.t = template
+        self.env = env
+        self.reporter = reporter
+        self.macros = {n.name for n in template.tree.walk() if isinstance(n, ast.Macro)}
+        names = set()
+        for n in template.tree.walk():
+            if isinstance(n, ast.Set):
+                names.add(n.name)
+            elif isinstance(n, ast.For):
+                names.update((n.var, "loop"))
+            elif isinstance(n, ast.Macro):
+                names.update(p for p, _ in n.params)
+        self.local = names | env.local
+        self.branch = 0  # > 0 inside a ternary branch or an `{% if %}` body
+
+    def report(self, rule, message: str, span, help: str | None = None) -> None:
+        severity = None
+        if self.branch and rule.severity is Severity.ERROR and rule not in _ALWAYS_ERRORS:
+            # in a branch that may not be taken, a failing access fails only sometimes
+            severity = Severity.WARNING
+            message += " (when this branch is taken)"
+        self.reporter.report(rule, message, self.t.span(*span), help=help, severity=severity)
+
+    # -- statements
+
+    def stmt(self, node, guards: frozenset) -> None:
+        if isinstance(node, ast.Print):
+            self.expr(node.expr, False, guards)
+        elif isinstance(node, ast.If):
+            for n, (condition, body) in enumerate(node.branches):
+                self.branch += n > 0
+                self.expr(condition, False, guards)
+                self.branch -= n > 0
+                inner = guards | _defined_chains(condition)
+                self.branch += 1
+                for child in body:
+                    self.stmt(child, inner)
+                self.branch -= 1
+            self.branch += 1
+            for child in node.otherwise or ():
+                self.stmt(child, guards)
+            self.branch -= 1
+        elif isinstance(node, ast.For):
+            self.expr(node.iterable, False, guards)
+            for child in [*node.body, *(node.otherwise or ())]:
+                self.stmt(child, guards)
+        elif isinstance(node, ast.Set):
+            self.expr(node.expr, False, guards)
+        elif isinstance(node, (ast.Macro, ast.Block)):
+            for child in node.body:
+                self.stmt(child, guards)
+        elif isinstance(node, ast.FilterBlock):
+            for name, args, kwargs in node.filters:
+                self.filter_call(name, args, kwargs, node.span, guards)
+            for child in node.body:
+                self.stmt(child, guards)
+
+    # -- expressions
+
+    def expr(self, node, guarded: bool, guards: frozenset) -> None:
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+            chain = _chain(node)
+            if chain is not None:
+                root, steps = chain
+                tested = any(_key(root, steps[:i]) in guards for i in range(1, len(steps) + 1))
+                self.chain(root, steps, guarded or tested)
+                for step in steps:
+                    if isinstance(step.node, ast.Subscript):
+                        self.expr(step.node.index, False, guards)
+                return
+        if isinstance(node, ast.Attribute):
+            self.expr(node.obj, guarded, guards)
+        elif isinstance(node, ast.Subscript):
+            self.expr(node.obj, guarded, guards)
+            self.expr(node.index, False, guards)
+        elif isinstance(node, ast.MethodCall):
+            self.expr(node.obj, guarded, guards)
+            for a in node.args:
+                self.expr(a, False, guards)
+        elif isinstance(node, ast.Call):
+            self.function_call(node, guards)
+        elif isinstance(node, ast.ListLit):
+            for item in node.items:
+                self.expr(item, False, guards)
+        elif isinstance(node, ast.MapLit):
+            for k, v in node.entries:
+                self.expr(k, False, guards)
+                self.expr(v, False, guards)
+        elif isinstance(node, ast.Interpolated):
+            for part in node.parts:
+                if not isinstance(part, str):
+                    self.expr(part, False, guards)
+        elif isinstance(node, ast.Unary):
+            self.expr(node.operand, False, guards)
+        elif isinstance(node, ast.Binary):
+            if node.op == "-" and self.hyphen(node):
+                return
+            left_guarded = node.op in ("??", "???") and is_chain(node.left)
+            self.expr(node.left, left_guarded, guards)
+            self.expr(node.right, guarded if node.op in ("??", "???") else False, guards)
+        elif isinstance(node, ast.Filter):
+            value_guarded = (guarded or node.name == "default") and is_chain(node.value)
+            self.expr(node.value, value_guarded, guards)
+            self.filter_call(node.name, node.args, node.kwargs, node.name_span, guards)
+        elif isinstance(node, ast.Test):
+            self.expr(node.value, node.name == "defined" and is_chain(node.value), guards)
+            if node.name not in TESTS:
+                suggestion = did_you_mean(node.name, TESTS)
+                self.report(R.UNKNOWN_TEST, f"unknown test `{node.name}`", node.name_span,
+                            help=f"did you mean `{suggestion}`?" if suggestion else f"tests: {', '.join(sorted(TESTS))}")
+        elif isinstance(node, ast.Ternary):
+            self.expr(node.condition, False, guards)
+            inner = guards | _defined_chains(node.condition)
+            self.branch += 1
+            self.expr(node.then, guarded, inner)
+            self.expr(node.otherwise, guarded, guards)
+            self.branch -= 1
+
+    # -- filters and functions
+
+    def filter_call(self, name, args, kwargs, span, guards) -> None:
+        for a in args:
+            self.expr(a, False, guards)
+        for _, v in kwargs:
+            self.expr(v, False, guards)
+        sig = FILTERS.get(name)
+        if sig is None:
+            suggestion = did_you_mean(name, FILTERS)
+            self.report(R.UNKNOWN_FILTER, f"unknown filter `{name}`", span,
+                        help=f"did you mean `{suggestion}`?" if suggestion else "see Kestra's expression docs for the filters")
+            return
+        if name == "json":
+            self.report(D.JSON_FUNCTION, "the `json` filter is deprecated (removed in Kestra 2.0)", span, help="use `| toJson`")
+        self.arguments(sig, args, kwargs, span)
+
+    def function_call(self, node: ast.Call, guards) -> None:
+        for a in node.args:
+            self.expr(a, False, guards)
+        for _, v in node.kwargs:
+            self.expr(v, False, guards)
+        name = node.name
+        if name in self.macros or name in IMPLICIT_FUNCTIONS:
+            return
+        sig = FUNCTIONS.get(name)
+        span = (node.span[0], node.span[0] + len(name))
+        if sig is None:
+            suggestion = did_you_mean(name, [*FUNCTIONS, *self.macros])
+            self.report(R.UNKNOWN_FUNCTION, f"unknown function `{name}`", span,
+                        help=f"did you mean `{suggestion}`?" if suggestion else "see Kestra's expression docs for the functions")
+            return
+        if name == "json":
+            self.report(D.JSON_FUNCTION, "the `json()` function is deprecated (removed in Kestra 2.0)", span, help="use `fromJson(...)`")
+        self.arguments(sig, node.args, node.kwargs, span)
+
+    def arguments(self, sig, args, kwargs, span) -> None:
+        if sig.params is None:
+            return
+        names = [p.name for p in sig.params]
+        what = f"{sig.kind} `{sig.name}`"
+        if len(args) > len(names):
+            self.report(R.WRONG_ARGUMENTS, f"{what} takes at most {len(names)} argument{'s' if len(names) != 1 else ''}, got {len(args)}",
+                        args[len(names)].span, help=f"parameters: {', '.join(names) or 'none'}")
+        given = set(names[: len(args)])
+        for key, value in kwargs:
+            if key not in names:
+                suggestion = did_you_mean(key, names)
+                self.report(R.WRONG_ARGUMENTS, f"{what} has no parameter `{key}`", value.span,
+                            help=f"did you mean `{suggestion}`?" if suggestion else f"parameters: {', '.join(names) or 'none'}")
+            given.add(key)
+        if sig.kind == "function":
+            missing = [p.name for p in sig.params if p.default is REQUIRED and p.name not in given]
+            if missing:
+                self.report(R.WRONG_ARGUMENTS, f"{what} needs the argument `{missing[0]}`", span)
+
+    # -- hyphenated ids
+
+    def hyphen(self, node: ast.Binary) -> bool:
+        """`outputs.my-task.x` read as `outputs.my - task.x`: report when the joined name is an id."""
+        parts = []
+        right = node
+        while isinstance(right, ast.Binary) and right.op == "-":
+            parts.append(right.right)
+            right = right.left
+        left_chain = _chain(right)
+        if left_chain is None or not left_chain[1] or left_chain[0].name not in ("outputs", "inputs", "vars"):
+            return False
+        root, steps = left_chain
+        if len(steps) != 1 or steps[0].is_index:
+            return False
+        pieces = [str(steps[0].key)]
+        tail = None
+        for piece in reversed(parts):
+            chain = _chain(piece)
+            if chain is None:
+                return False
+            pieces.append(chain[0].name)
+            tail = chain[1]
+        joined = "-".join(pieces)
+        known = {"outputs": self.env.tasks, "inputs": self.env.inputs, "vars": self.env.variables or {}}[root.name]
+        if joined not in known:
+            return False
+        rest = "".join(f".{s.key}" if not s.is_index else "[...]" for s in (tail or []))
+        fixed = f"{root.name}['{joined}']{rest}"
+        self.report(R.HYPHEN_SUBTRACTION, f"`{root.name}.{joined}` is read as a subtraction: `-` cannot appear in a dotted name",
+                    node.span, help=f"write `{fixed}`")
+        return True
+
+    # -- variable chains
+
+    def chain(self, root: ast.Name, steps: list[Step], guarded: bool) -> None:
+        name = root.name
+        env = self.env
+        if name in self.local or name in self.macros:
+            return
+        if name not in ROOTS:
+            if not guarded:
+                suggestion = did_you_mean(name, [*ROOTS, *self.local])
+                self.report(R.UNKNOWN_NAME, f"`{name}` is not a variable here", root.span,
+                            help=f"did you mean `{suggestion}`?" if suggestion else None)
+            return
+        first = steps[0] if steps else None
+        key = first.key if first is not None else None
+        if name == "inputs" and isinstance(key, str) and not guarded:
+            if key not in env.inputs:
+                suggestion = did_you_mean(key, env.inputs)
+                self.report(R.UNKNOWN_INPUT, f"the flow has no input `{key}`", first.span,
+                            help=f"did you mean `{suggestion}`?" if suggestion else _known("inputs", env.inputs))
+        elif name == "vars" and isinstance(key, str) and not guarded and env.variables is not None:
+            self.variable(key, steps, env.variables, "vars")
+        elif name == "outputs" and isinstance(key, str) and env.outputs_visible:
+            self.output(key, steps, guarded)
+        elif name == "taskrun" and key == "value" and not guarded and env.reader is not None:
+            # Inside a loop, Kestra 0.21 sets the value for direct children only; newer versions
+            # pass it further down: report only a task that no loop encloses.
+            if not env.graph.in_loop(env.reader):
+                self.report(R.LOOP_VALUE_OUTSIDE_LOOP, "`taskrun.value` is not set here: the task is not in a loop", first.span)
+        elif name in ("parents", "parent") and not guarded and env.reader is not None:
+            if not env.graph.in_loop(env.reader) and not env.graph.ancestors(env.reader):
+                self.report(R.LOOP_VALUE_OUTSIDE_LOOP, f"`{name}` is not set here: the task is not inside a flowable task", root.span)
+        elif name == "trigger" and not guarded:
+            if env.trigger_variables is None:
+                self.report(R.TRIGGER_VARIABLE, "the flow has no trigger: `trigger` exists only in executions a trigger or a parent flow created",
+                            root.span, help="add a fallback, e.g. `trigger.date ?? execution.startDate`")
+            elif isinstance(key, str) and env.trigger_variables.closed and key not in env.trigger_variables.names:
+                self.report(R.TRIGGER_VARIABLE, f"none of the flow's triggers provides `trigger.{key}`", first.span,
+                            help=_known("trigger variables", env.trigger_variables.names))
+
+    def variable(self, key: str, steps: list[Step], values, path: str) -> None:
+        if not isinstance(values, dict):
+            return
+        if key not in values:
+            suggestion = did_you_mean(key, values)
+            self.report(R.UNKNOWN_VARIABLE, f"`{path}` has no key `{key}`", steps[0].span,
+                        help=f"did you mean `{suggestion}`?" if suggestion else _known("keys", values))
+            return
+        rest = steps[1:]
+        if rest and isinstance(rest[0].key, str) and isinstance(values[key], dict):
+            self.variable(rest[0].key, rest, values[key], f"{path}.{key}")
+
+    def output(self, task_id: str, steps: list[Step], guarded: bool) -> None:
+        env = self.env
+        first = steps[0]
+        target = env.tasks.get(task_id)
+        if target is None:
+            if not guarded:
+                suggestion = did_you_mean(task_id, env.tasks)
+                self.report(R.UNKNOWN_TASK, f"the flow has no task `{task_id}`", first.span,
+                            help=f"did you mean `{suggestion}`?" if suggestion else None)
+            return
+        relation = env.graph.relation(env.reader, target)
+        if relation in ("descendant", "self") and env.sees_children:
+            # rendered after each iteration: the task's children ran, its own outputs exist,
+            # and (Loop `outputs`) the children's outputs are those of the current iteration
+            if relation == "descendant":
+                return
+            relation = "before"
+        if relation in ("self", "descendant", "never"):
+            why = {"self": "a task cannot read its own outputs",
+                   "descendant": f"`{task_id}` runs inside this task, after this property is rendered",
+                   "never": f"`{task_id}` cannot have run before this task starts"}[relation]
+            self.report(R.TASK_NOT_RUN_YET, why, first.span,
+                        help="move the reading task after it, or depend on it (Dag `dependsOn`)")
+            return
+        if relation == "may" and not guarded:
+            self.report(R.TASK_MAY_NOT_HAVE_RUN, f"`{task_id}` may not have run (a branch, `runIf`, `allowFailure` or an error path)",
+                        first.span, help=f"add a fallback: `outputs.{task_id}... ?? 'default'`, or test it with `is defined`")
+        rest = steps[1:]
+        depth = env.graph.loop_depth(target)
+        indexes = 0
+        while indexes < len(rest) and rest[indexes].is_index and indexes < depth:
+            indexes += 1
+        if depth and indexes < depth and indexes < len(rest) and self.is_output_name(target, rest[indexes].key):
+            self.report(R.LOOP_OUTPUT_WITHOUT_INDEX,
+                        f"`{task_id}` runs in a loop: its outputs are keyed by the iteration value" + (" first" if depth == 1 else f" ({depth} levels)"),
+                        rest[indexes].span, help=f"write `outputs.{task_id}[taskrun.value].{rest[indexes].key}`" if depth == 1 and not rest[indexes].is_index else None)
+            return
+        if depth and indexes < depth:
+            return  # iteration values written as attributes (`outputs.t.s1.value`)
+        attrs = rest[indexes:]
+        if not attrs or not isinstance(attrs[0].key, str) or target.ptype is None:
+            return
+        self.output_attribute(target, attrs, env.implicit.get(task_id))
+
+    def is_output_name(self, target: Plugin, key) -> bool:
+        if not isinstance(key, str) or target.ptype is None:
+            return False
+        outputs = from_schema(target.ptype.outputs)
+        return key in outputs.names
+
+    def output_attribute(self, target: Plugin, attrs: list[Step], schema: dict | None = None) -> None:
+        outputs = from_schema(schema if schema is not None else target.ptype.outputs)
+        name = attrs[0].key
+        if outputs.kind != "map" or not outputs.closed:
+            return
+        if name not in outputs.names:
+            suggestion = did_you_mean(name, outputs.names)
+            where = target.ptype.short_name
+            self.report(R.UNKNOWN_OUTPUT, f"{where} task `{target.id}` has no output `{name}`", attrs[0].span,
+                        help=f"did you mean `{suggestion}`?" if suggestion else _known("outputs", outputs.names))
+            return
+        values = target.ptype.raw.get("$outputsFrom", {}).get(name) if schema is None else None
+        if values and len(attrs) > 1 and isinstance(attrs[1].key, str):
+            declared = target.values.get(values)
+            if isinstance(declared, dict) and attrs[1].key not in declared:
+                suggestion = did_you_mean(attrs[1].key, declared)
+                self.report(R.UNKNOWN_OUTPUT, f"`{target.id}` sets no `{name}.{attrs[1].key}`", attrs[1].span,
+                            help=f"did you mean `{suggestion}`?" if suggestion else _known("keys", declared))
+
+
+def _known(what: str, names) -> str:
+    names = sorted(names)
+    return f"{what}: {', '.join(names)}" if names else f"no {what} are declared"
+
+
+def _chain(node) -> tuple[ast.Name, list[Step]] | None:
+    steps: list[Step] = []
+    while True:
+        if isinstance(node, ast.Name):
+            return node, list(reversed(steps))
+        if isinstance(node, ast.Attribute):
+            steps.append(Step(node.name, node, False))
+            node = node.obj
+        elif isinstance(node, ast.Subscript):
+            key = node.index.value if isinstance(node.index, ast.Literal) else None
+            steps.append(Step(key, node, True))
+            node = node.obj
+        else:
+            return None
+
+
+def _key(root: ast.Name, steps: list[Step]) -> tuple:
+    return (root.name, *[s.key for s in steps])
+
+
+def _defined_chains(condition) -> frozenset:
+    """Chains a condition tests with `is defined` (or `is not null`): guarded where it holds."""
+    found = set()
+    stack = [condition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Test) and node.name in ("defined", "null") and node.negated == (node.name == "null"):
+            chain = _chain(node.value)
+            if chain is not None:
+                found.add(_key(*chain))  # the chain and anything read below it
+        elif isinstance(node, ast.Binary) and node.op == "and":
+            stack.extend((node.left, node.right))
+    return frozenset(found)
+
+
+def input_names(flow: Flow) -> dict[str, object]:
+    """First segments of the declared input ids (`a.b` is `inputs.a.b`)."""
+    names = {}
+    for item in flow.list_of("inputs"):
+        ident = item.value("id") or item.value("name")
+        if isinstance(ident, str):
+            names.setdefault(ident.split(".")[0], item)
+    return names
+
+
+def variables_of(flow: Flow):
+    from ..source import Mapping, to_data
+
+    node = flow.node.get("variables")
+    return to_data(node) if isinstance(node, Mapping) else {}
+
+
+__all__ = ["Env", "check_template", "input_names", "variables_of", "from_literal", "ANY"]

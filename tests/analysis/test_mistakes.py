@@ -1,0 +1,130 @@
+"""Every common mistake of reference/users.md §4 that the analysis covers is reported."""
+import pytest
+
+from compiler.checker import check_text
+
+HEAD = "id: mistakes\nnamespace: company.team\n"
+
+MISTAKES = {
+    "M1 unknown task id": ("R103", """
+tasks:
+  - id: fetch_users
+    type: io.kestra.plugin.core.http.Request
+    uri: https://example.com/users
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.fetch_user.body }}"
+"""),
+    "M2 output attribute the type does not have": ("R104", """
+tasks:
+  - id: cfg
+    type: io.kestra.plugin.core.output.OutputValues
+    values: {env: prod}
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.cfg.env }}"
+"""),
+    "M3 output of a task that runs later": ("R105", """
+tasks:
+  - id: report
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.compute.value }}"
+  - id: compute
+    type: io.kestra.plugin.core.debug.Return
+    format: "42"
+"""),
+    "M4 output of a branch that may be skipped": ("R106", """
+inputs:
+  - id: full_load
+    type: BOOLEAN
+tasks:
+  - id: mode
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ inputs.full_load }}"
+    then:
+      - id: full
+        type: io.kestra.plugin.core.debug.Return
+        format: full
+outputs:
+  - id: mode
+    type: STRING
+    value: "{{ outputs.full.value }}"
+"""),
+    "M5 undefined input, variable, root": ("R101 R102 R115", """
+inputs:
+  - id: user
+    type: STRING
+tasks:
+  - id: hi
+    type: io.kestra.plugin.core.log.Log
+    message: "Hi {{ inputs.usr }} / {{ input.user }} / {{ vars.region }}"
+"""),
+    "M6 hyphenated id with a dot": ("R107", """
+tasks:
+  - id: load-data
+    type: io.kestra.plugin.core.debug.Return
+    format: ok
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.load-data.value }}"
+"""),
+    "M7 syntax errors": ("E001", """
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.get_joke.body. }}"
+"""),
+    "M8 filter or function that does not exist": ("R111", """
+inputs:
+  - id: cols
+    type: JSON
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ inputs.cols | jsonify }}"
+"""),
+    "M8 removed json()": ("D002", """
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ json('{}').id }}"
+"""),
+    "M10 unquoted expression": ("Y003", """
+inputs:
+  - id: name
+    type: STRING
+variables:
+  greeting: {{ inputs.name }}
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+"""),
+    "M12 variables out of scope": ("R110 R108", """
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.date }} {{ taskrun.value }}"
+"""),
+    "M13 loop output without its index": ("R109", """
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["a", "b"]
+    tasks:
+      - id: make
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ taskrun.value }}"
+      - id: use
+        type: io.kestra.plugin.core.log.Log
+        message: "{{ outputs.make.value }}"
+"""),
+}
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_mistake_is_reported(name):
+    codes, body = MISTAKES[name]
+    found = {d.code for d in check_text(HEAD + body.lstrip("\n"), "m.yaml").diagnostics}
+    for code in codes.split():
+        assert code in found, f"{name}: {code} not reported (got {sorted(found)})"
