@@ -2,7 +2,7 @@
 (output schemas, trigger variables) and from the flow's literals (variables, inputs)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -6,5 +6,7 @@
 """
 from __future__ import annotations
 
-from .engine import Compiled, RenderError, compile_template, render  # noqa: F401
-from .parser import TemplateSyntaxError, parse  # noqa: F401
+from .engine import Compiled, RenderError, compile_template, render
+from .parser import TemplateSyntaxError, parse
+
+__all__ = ["Compiled", "RenderError", "compile_template", "render", "TemplateSyntaxError", "parse"]

@@ -195,7 +195,7 @@ class Compiler:
         return repr(node.value)
 
     def expr_Name(self, node: ast.Name) -> str:
-        return f"scope.get({node.name!r})"
+        return f"scope.lookup({node.name!r})"
 
     def expr_Attribute(self, node: ast.Attribute) -> str:
         return f"rt.get({self.expr(node.obj)}, {node.name!r})"

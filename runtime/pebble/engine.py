@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .context import RenderContext
 from .errors import LimitError, RenderError, UndefinedError
-from .operators import (  # noqa: F401  (the operators compiled code calls through `rt`)
+from .operators import (  # the operators compiled code calls through `rt`
     add,
     call_method,
     concat,
@@ -37,6 +37,34 @@ from .values import UNDEFINED, Int32, JavaHashMap, MapEntry, class_name  # noqa:
 
 load_all()
 
+# the operators compiled templates call through `rt`, besides the helpers defined below
+__all__ = [
+    "add",
+    "call_method",
+    "concat",
+    "contains",
+    "div",
+    "eq",
+    "ge",
+    "get",
+    "gt",
+    "is_in",
+    "le",
+    "lt",
+    "mod",
+    "mul",
+    "ne",
+    "neg",
+    "not_",
+    "pos",
+    "range_",
+    "sub",
+    "test_if",
+    "test_ternary",
+    "truth_and",
+    "truth_or",
+]
+
 MAX_MACRO_DEPTH = 100
 
 
@@ -53,7 +81,7 @@ class Scope:
         self.root = root
         self.frames = frames if frames is not None else [{}]
 
-    def get(self, name: str):
+    def lookup(self, name: str):
         for frame in reversed(self.frames):
             if name in frame:
                 return frame[name]
