@@ -80,6 +80,8 @@ ALLOWED_ON_VALIDS = {
     "S109": "Kestra's test-only task types are plugins flowc does not know (a warning)",
     "D001": "old type names, still accepted (an info naming the new one)",
     "D002": "`json()` and `| json`, deprecated and removed in Kestra 2.0 (an info)",
+    "D003": "deprecated types, still accepted (an info naming the replacement)",
+    "D004": "deprecated properties, still accepted (an info naming the replacement)",
 }
 
 
