@@ -62,6 +62,7 @@ def check_flow(flow: Flow, reporter: Reporter) -> None:
         _parse(flow, node, owner, path, reporter)
 
 
+
 def _parse(flow: Flow, node: Scalar, owner, path, reporter: Reporter) -> None:
     text = node.value
     try:

@@ -63,6 +63,20 @@ def check_template(template, env: Env, reporter: Reporter) -> None:
     walker = _Walker(template, env, reporter)
     for node in template.tree.body:
         walker.stmt(node, frozenset())
+    _json_interpolation(template, reporter)
+
+
+def _json_interpolation(template, reporter: Reporter) -> None:
+    """`'{"text": "{{ x }}"}'`: an expression printed inside a string of a JSON text."""
+    text = template.node.value.strip()
+    if not (text.startswith(("{", "[")) and text.endswith(("}", "]"))):
+        return
+    body = template.tree.body
+    for before, node in zip(body, body[1:]):
+        if isinstance(before, ast.Text) and isinstance(node, ast.Print) and before.value.endswith('"'):
+            reporter.report(R.JSON_INTERPOLATION, "an expression printed inside a JSON string: a quote or newline in its value breaks the JSON",
+                            template.span(*node.span), help="build the whole value with `| toJson`, e.g. `{{ {'text': inputs.message} | toJson }}`")
+            return
 
 
 class _Walker:
@@ -81,6 +95,7 @@ class _Walker:
                 names.update(p for p, _ in n.params)
         self.local = names | env.local
         self.branch = 0  # > 0 inside a ternary branch or an `{% if %}` body
+        self.in_render = 0  # > 0 inside the arguments of render() / renderOnce()
 
     def report(self, rule, message: str, span, help: str | None = None) -> None:
         severity = None
@@ -164,6 +179,9 @@ class _Walker:
         elif isinstance(node, ast.Binary):
             if node.op == "-" and self.hyphen(node):
                 return
+            if node.op in ("??", "???") and isinstance(node.left, ast.Call) and node.left.name == "secret":
+                self.report(R.SECRET_MISUSE, "`secret()` fails when the secret is missing: the fallback after `??` is never used",
+                            node.span, help="make sure the secret exists, or read an optional value with `kv(..., errorOnMissing=false)`")
             left_guarded = node.op in ("??", "???") and is_chain(node.left)
             self.expr(node.left, left_guarded, guards)
             self.expr(node.right, guarded if node.op in ("??", "???") else False, guards)
@@ -203,11 +221,18 @@ class _Walker:
         self.arguments(sig, args, kwargs, span)
 
     def function_call(self, node: ast.Call, guards) -> None:
+        renders = node.name in ("render", "renderOnce")
+        self.in_render += renders
         for a in node.args:
             self.expr(a, False, guards)
         for _, v in node.kwargs:
             self.expr(v, False, guards)
+        self.in_render -= renders
         name = node.name
+        if name == "secret" and node.args and isinstance(node.args[0], ast.Literal) and str(node.args[0].value).startswith("SECRET_"):
+            bare = str(node.args[0].value)[len("SECRET_"):]
+            self.report(R.SECRET_MISUSE, "`SECRET_` is the prefix of the environment variable, not part of the secret's name",
+                        node.args[0].span, help=f"write `secret('{bare}')`")
         if name in self.macros or name in IMPLICIT_FUNCTIONS:
             return
         sig = FUNCTIONS.get(name)
@@ -317,6 +342,10 @@ class _Walker:
     def variable(self, key: str, steps: list[Step], values, path: str) -> None:
         if not isinstance(values, dict):
             return
+        value = values.get(key)
+        if isinstance(value, str) and "{{" in value and not self.in_render and len(steps) == 1:
+            self.report(R.NEEDS_RENDER, f"`{path}.{key}` holds an expression, which is printed as text without `render()`",
+                        steps[0].span, help=f"write `render({path}.{key})`")
         if key not in values:
             suggestion = did_you_mean(key, values)
             self.report(R.UNKNOWN_VARIABLE, f"`{path}` has no key `{key}`", steps[0].span,

@@ -133,3 +133,28 @@ UNKNOWN_NAME = rule(
          "set, with the closest one.",
          "Strict mode fails the render: `input.user` instead of `inputs.user` is a common typo.",
          "    message: \"{{ input.user }}\"", "    message: \"{{ inputs.user }}\""))
+
+NEEDS_RENDER = rule(
+    "R116", "variable-needs-render", Severity.WARNING, "A variable holding `{{ }}` printed without `render()`.",
+    _doc("Reports `{{ vars.x }}` where the variable's value itself contains an expression: Kestra renders "
+         "expressions once, so the inner `{{ }}` is printed as text.",
+         "Since Kestra 0.14 variables are not rendered recursively: users see the raw template in their output.",
+         "variables:\n  day: \"{{ execution.startDate | date('yyyy-MM-dd') }}\"\ntasks:\n  - id: log\n"
+         "    type: io.kestra.plugin.core.log.Log\n    message: \"{{ vars.day }}\"",
+         "    message: \"{{ render(vars.day) }}\""))
+
+SECRET_MISUSE = rule(
+    "R117", "secret-misuse", Severity.WARNING, "`secret('SECRET_X')`, or a fallback that cannot catch a missing secret.",
+    _doc("Reports a secret name starting with `SECRET_` (the prefix belongs to the environment variable of "
+         "Kestra's open-source secret backend, not to the name), and `secret(...) ?? fallback` (a missing "
+         "secret fails the render; `??` does not catch it).",
+         "The secret is not found and the task fails.",
+         "    headers:\n      Authorization: \"Bearer {{ secret('SECRET_API_TOKEN') }}\"",
+         "    headers:\n      Authorization: \"Bearer {{ secret('API_TOKEN') }}\""))
+
+JSON_INTERPOLATION = rule(
+    "R118", "json-by-interpolation", Severity.WARNING, "A JSON text built by placing expressions inside its quotes.",
+    _doc("Reports a value that is JSON text with `{{ }}` inside one of its string literals.",
+         "A value containing a quote, a backslash or a newline breaks the JSON.",
+         "    body: '{\"text\": \"{{ inputs.message }}\"}'",
+         "    body: \"{{ {'text': inputs.message} | toJson }}\""))
