@@ -7,6 +7,7 @@ from ..model import Flow
 from ..registry import Registry
 from .graph import TaskGraph
 from .references import Env, check_template, input_names, variables_of
+from .typecheck import check_types
 from .types import Type, from_schema
 
 # flow-level places whose templates see no task outputs (rendered before any task runs)
@@ -44,6 +45,7 @@ def analyze(flow: Flow, registry: Registry, reporter: Reporter) -> TaskGraph:
             prop = owner.ptype.properties.get(template.path[0], {}) if owner.ptype else {}
             env = Env(flow, reader=task, outputs_visible=task is not None, local=set(prop.get("$extraVariables", ())), **base)
         check_template(template, env, reporter)
+        check_types(template, env, reporter, condition=_is_condition(template))
     flow.graph = graph
     return graph
 
@@ -74,6 +76,13 @@ def _variables(flow: Flow, graph: TaskGraph):
                 return None
             values.update(added)
     return values
+
+
+def _is_condition(template) -> bool:
+    owner = template.owner
+    if owner is None or owner.ptype is None or len(template.path) != 1:
+        return False
+    return bool(owner.ptype.properties.get(template.path[0], {}).get("$condition"))
 
 
 def _enclosing_task(plugin):

@@ -143,9 +143,9 @@ class _Walker:
 
     def expr(self, node, guarded: bool, guards: frozenset) -> None:
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
-            chain = _chain(node)
-            if chain is not None:
-                root, steps = chain
+            found = chain(node)
+            if found is not None:
+                root, steps = found
                 tested = any(_key(root, steps[:i]) in guards for i in range(1, len(steps) + 1))
                 self.chain(root, steps, guarded or tested)
                 for step in steps:
@@ -275,7 +275,7 @@ class _Walker:
         while isinstance(right, ast.Binary) and right.op == "-":
             parts.append(right.right)
             right = right.left
-        left_chain = _chain(right)
+        left_chain = chain(right)
         if left_chain is None or not left_chain[1] or left_chain[0].name not in ("outputs", "inputs", "vars"):
             return False
         root, steps = left_chain
@@ -284,11 +284,11 @@ class _Walker:
         pieces = [str(steps[0].key)]
         tail = None
         for piece in reversed(parts):
-            chain = _chain(piece)
-            if chain is None:
+            piece_chain = chain(piece)
+            if piece_chain is None:
                 return False
-            pieces.append(chain[0].name)
-            tail = chain[1]
+            pieces.append(piece_chain[0].name)
+            tail = piece_chain[1]
         joined = "-".join(pieces)
         known = {"outputs": self.env.tasks, "inputs": self.env.inputs, "vars": self.env.variables or {}}[root.name]
         if joined not in known:
@@ -430,7 +430,8 @@ def _known(what: str, names) -> str:
     return f"{what}: {', '.join(names)}" if names else f"no {what} are declared"
 
 
-def _chain(node) -> tuple[ast.Name, list[Step]] | None:
+def chain(node) -> tuple[ast.Name, list[Step]] | None:
+    """A variable chain: its root name and its steps (`outputs.t['x'].y`), or None."""
     steps: list[Step] = []
     while True:
         if isinstance(node, ast.Name):
@@ -457,9 +458,9 @@ def _defined_chains(condition) -> frozenset:
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Test) and node.name in ("defined", "null") and node.negated == (node.name == "null"):
-            chain = _chain(node.value)
-            if chain is not None:
-                found.add(_key(*chain))  # the chain and anything read below it
+            tested = chain(node.value)
+            if tested is not None:
+                found.add(_key(*tested))  # the chain and anything read below it
         elif isinstance(node, ast.Binary) and node.op == "and":
             stack.extend((node.left, node.right))
     return frozenset(found)

@@ -1,0 +1,124 @@
+"""Types inside expressions: what each operand is, from the declarations (inputs, variables,
+task output schemas), literals and the return types filters and functions declare; and the
+operations that cannot succeed with them (T rules)."""
+from __future__ import annotations
+
+from runtime.pebble.signatures import FILTERS, FUNCTIONS
+
+from ..diagnostics import Reporter
+from ..expr import ast
+from ..rules import types as T
+from .references import Env, chain
+from .types import ANY, Type, from_literal, from_schema
+
+# input type -> the type of `inputs.<id>`
+INPUT_TYPES = {
+    "STRING": "string", "ENUM": "string", "SELECT": "string", "EMAIL": "string", "URI": "string", "SECRET": "string",
+    "FILE": "string", "DATETIME": "string", "DATE": "string", "TIME": "string",
+    "INT": "integer", "FLOAT": "number", "BOOLEAN": "boolean", "BOOL": "boolean",
+    "ARRAY": "list", "MULTISELECT": "list",
+}
+_NOT_NUMBERS = ("string", "boolean", "list", "map")
+_ARITHMETIC = ("*", "/", "%")
+_ORDERING = ("<", ">", "<=", ">=")
+
+
+def check_types(template, env: Env, reporter: Reporter, condition: bool) -> None:
+    checker = _Types(template, env, reporter)
+    for node in template.tree.walk():
+        if isinstance(node, ast.Binary) and node.op in _ARITHMETIC + _ORDERING:
+            checker.operands(node, [node.left, node.right])
+        elif isinstance(node, ast.Unary) and node.op == "-":
+            checker.operands(node, [node.operand])
+    body = template.tree.body
+    if condition and len(body) == 1 and isinstance(body[0], ast.Print):
+        kind = checker.type_of(body[0].expr).kind
+        if kind in ("list", "map"):
+            reporter.report(T.ALWAYS_TRUE, f"this condition prints a {kind}, which Kestra always takes as true",
+                            template.span(*body[0].expr.span), help="test it, e.g. `| length > 0`")
+
+
+class _Types:
+    def __init__(self, template, env: Env, reporter: Reporter) -> None:
+        self.t = template
+        self.env = env
+        self.reporter = reporter
+
+    def operands(self, node, operands) -> None:
+        for operand in operands:
+            kind = self.type_of(operand).kind
+            if kind in _NOT_NUMBERS:
+                what = "arithmetic" if isinstance(node, ast.Unary) or node.op in _ARITHMETIC else "an ordering comparison"
+                op = node.op if isinstance(node, ast.Binary) else "-"
+                self.reporter.report(T.INCOMPATIBLE_OPERANDS, f"`{op}` needs numbers: this operand is a {kind}",
+                                     self.t.span(*operand.span),
+                                     help="convert text with `| number`" if kind == "string" else f"{what} does not apply to a {kind}")
+                return
+
+    def type_of(self, node) -> Type:
+        if isinstance(node, ast.Literal):
+            return {"long": Type("integer"), "double": Type("number"), "string": Type("string"),
+                    "boolean": Type("boolean"), "null": Type("null")}[node.kind]
+        if isinstance(node, (ast.ListLit,)):
+            return Type("list")
+        if isinstance(node, ast.MapLit):
+            return Type("map")
+        if isinstance(node, ast.Interpolated):
+            return Type("string") if len(node.parts) != 1 or isinstance(node.parts[0], str) else self.type_of(node.parts[0])
+        if isinstance(node, ast.Binary):
+            if node.op in ("~",):
+                return Type("string")
+            if node.op in ("==", "!=", "<", ">", "<=", ">=", "and", "or", "contains", "isIn"):
+                return Type("boolean")
+            if node.op == "..":
+                return Type("list")
+            return ANY
+        if isinstance(node, ast.Unary):
+            return Type("boolean") if node.op == "not" else ANY
+        if isinstance(node, ast.Test):
+            return Type("boolean")
+        if isinstance(node, ast.Filter):
+            return _declared(FILTERS.get(node.name))
+        if isinstance(node, ast.Call):
+            return _declared(FUNCTIONS.get(node.name))
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+            return self.chain_type(node)
+        return ANY
+
+    def chain_type(self, node) -> Type:
+        found = chain(node)
+        if found is None:
+            return ANY
+        root, steps = found
+        keys = [s.key for s in steps]
+        if not keys or not all(isinstance(k, str) for k in keys[:1]):
+            return ANY
+        env = self.env
+        if root.name == "inputs" and len(keys) == 1:
+            item = env.inputs.get(keys[0])
+            kind = (item.value("type") or "").upper() if item is not None else ""
+            return Type(INPUT_TYPES.get(kind, "any"))
+        if root.name == "vars" and env.variables is not None:
+            value = env.variables
+            for key in keys:
+                if not isinstance(value, dict) or key not in value:
+                    return ANY
+                value = value[key]
+            return ANY if isinstance(value, str) and "{{" in value else from_literal(value)
+        if root.name == "outputs" and len(keys) >= 2 and env.outputs_visible:
+            target = env.tasks.get(keys[0])
+            if target is None or target.ptype is None or env.graph.loop_depth(target) or keys[0] in env.implicit:
+                return ANY
+            typ = from_schema(target.ptype.outputs)
+            for key in keys[1:]:
+                if typ.kind != "map" or not isinstance(key, str):
+                    return ANY
+                typ = typ.field(key) or ANY
+            return typ
+        return ANY
+
+
+def _declared(sig) -> Type:
+    if sig is None or "|" in sig.returns:
+        return ANY
+    return Type(sig.returns if sig.returns in ("string", "integer", "number", "boolean", "list", "map") else "any")

@@ -1,0 +1,99 @@
+"""T: types: values that cannot have the type a property or an operator needs. The checks
+inside expressions live in compiler.analysis.typecheck; literal values are checked here."""
+from __future__ import annotations
+
+import json
+
+from ..diagnostics import Severity, rule
+from ..source import Scalar
+from .base import check
+
+NOT_A_LIST = rule(
+    "T101", "loop-values-not-a-list", Severity.ERROR, "A loop's `values` that is neither a list nor a JSON array.",
+    """
+    ## What it does
+    Reports a literal `values` of ForEach (`value` of EachSequential and EachParallel) that is a
+    plain string which does not parse as a JSON array.
+
+    ## Why is this bad?
+    Kestra parses a string as a JSON array; any other text fails the task at run time.
+
+    ## Example
+    ```yaml
+    - id: loop
+      type: io.kestra.plugin.core.flow.ForEach
+      values: hello
+    ```
+
+    ## Use instead
+    ```yaml
+      values: ["hello"]
+    ```
+    """,
+)
+
+INCOMPATIBLE_OPERANDS = rule(
+    "T102", "incompatible-operands", Severity.ERROR, "Arithmetic or an ordering comparison on values that cannot take it.",
+    """
+    ## What it does
+    Reports `*`, `/`, `%`, unary `-` and `<`, `>`, `<=`, `>=` where an operand is known to be a
+    string, a boolean, a list or a map (from input declarations, variables, task output types,
+    literals and filter results). `+` is not reported: it concatenates strings.
+
+    ## Why is this bad?
+    Kestra's expressions have no implicit conversion: the render fails (`Could not perform
+    multiplication`).
+
+    ## Example
+    ```yaml
+    message: "{{ inputs.count * 2 }}"   # count is a STRING input
+    ```
+
+    ## Use instead
+    ```yaml
+    message: "{{ (inputs.count | number) * 2 }}"
+    ```
+    """,
+)
+
+ALWAYS_TRUE = rule(
+    "T103", "condition-always-true", Severity.WARNING, "A condition whose value is a list or a map, which is always true.",
+    """
+    ## What it does
+    Reports a condition (`If`, `runIf`, `Fail`, `LoopUntil`) that prints a list or a map.
+
+    ## Why is this bad?
+    Kestra renders the condition to text and treats anything but `false`, `0`, `-0` and the
+    empty string as true: a list prints as `[...]`, even an empty one.
+
+    ## Example
+    ```yaml
+    condition: "{{ outputs.query.rows }}"
+    ```
+
+    ## Use instead
+    ```yaml
+    condition: "{{ outputs.query.rows | length > 0 }}"
+    ```
+    """,
+)
+
+
+@check
+def loop_values(flow, reporter) -> None:
+    for task in flow.walk("task"):
+        if task.ptype is None:
+            continue
+        for name, spec in task.ptype.properties.items():
+            if not (isinstance(spec, dict) and spec.get("$jsonList")):
+                continue
+            node = task.prop(name)
+            if not isinstance(node, Scalar) or not isinstance(node.value, str) or "{{" in node.value or "{%" in node.value:
+                continue
+            try:
+                parsed = json.loads(node.value)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, list):
+                reporter.report(NOT_A_LIST, f"`{name}` must be a list or a JSON array, got the text `{node.value[:40]}`",
+                                node.span, help=f"write `{name}: [{json.dumps(node.value)}]`, or a JSON array such as '[\"a\", \"b\"]'")
