@@ -1,0 +1,1 @@
+"""crossflow rules (being written)."""

@@ -1,0 +1,1 @@
+"""literals rules (being written)."""
