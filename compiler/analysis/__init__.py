@@ -1,129 +1,27 @@
 """The analysis stage: the task graph, what each expression can see, and the rules that
-compare them (R, D families). Runs after the expression stage, on `flow.expressions`."""
+compare them (R, T and D families). Runs after the expression stage, on `flow.expressions`.
+
+    graph.py      the task graph (networkx) and the order in which tasks run
+    scope.py      what each template can see
+    types.py      the types of values
+    references.py the names each expression reads (R rules)
+    typecheck.py  the types of operands and conditions (T rules)
+"""
 from __future__ import annotations
 
 from ..diagnostics import Reporter
 from ..model import Flow
 from ..registry import Registry
 from .graph import TaskGraph
-from .references import Env, check_template, input_names, variables_of
+from .references import check_template
+from .scope import flow_slot_kinds, scopes
 from .typecheck import check_types
-from .types import Type, from_schema
-
-# flow-level places whose templates see no task outputs (rendered before any task runs)
-_NO_OUTPUTS = ("inputs",)
 
 
 def analyze(flow: Flow, registry: Registry, reporter: Reporter) -> TaskGraph:
     graph = TaskGraph(flow, flow_slot_kinds(registry))
-    tasks, implicit = {}, {}
-    for task in graph.tasks:
-        if task.id is not None:
-            tasks.setdefault(task.id, task)
-            # tasks a type creates at run time (ForEachItem's `<id>_merge`): ordered like the task itself
-            for pattern, outputs in (task.ptype.raw.get("$implicitTasks", {}) if task.ptype else {}).items():
-                name = pattern.format(id=task.id)
-                tasks.setdefault(name, task)
-                implicit[name] = outputs
-    base = dict(graph=graph, tasks=tasks, implicit=implicit, inputs=input_names(flow),
-                variables=_variables(flow, graph), trigger_variables=_trigger_variables(flow))
-    for template in flow.expressions:
-        owner = template.owner
-        if template.path and template.path[0] == "variables":
-            continue  # rendered only through render(), in the caller's context
-        if owner is None:
-            env = Env(flow, reader=None, outputs_visible=template.path[0] not in _NO_OUTPUTS, **base)
-        elif owner.kind == "task":
-            prop = owner.ptype.properties.get(template.path[0], {}) if owner.ptype else {}
-            if prop.get("$renderedIn"):
-                continue  # rendered against another execution (a subflow's), not this one
-            env = Env(flow, reader=owner, outputs_visible=True, local=_extra_variables(owner, prop, graph),
-                      sees_children=bool(prop.get("$seesChildren")), **base)
-        else:
-            # triggers, conditions and task runners: no task outputs of this execution
-            task = _enclosing_task(owner)
-            prop = owner.ptype.properties.get(template.path[0], {}) if owner.ptype else {}
-            env = Env(flow, reader=task, outputs_visible=task is not None, local=set(prop.get("$extraVariables", ())), **base)
+    for template, env in scopes(flow, graph):
         check_template(template, env, reporter)
-        check_types(template, env, reporter, condition=_is_condition(template))
+        check_types(template, env, reporter, condition=env.condition)
     flow.graph = graph
     return graph
-
-
-def _extra_variables(task, prop: dict, graph: TaskGraph) -> set[str]:
-    """Names a task's property sees besides the usual ones: the property's own (`response`),
-    the type's (`workingDir` in scripts), and those an enclosing slot gives (`item` in Loop)."""
-    names = set(prop.get("$extraVariables", ()))
-    if task.ptype is not None:
-        names.update(task.ptype.raw.get("$extraVariables", ()))
-    for ancestor in graph.ancestors(task):
-        for child in ancestor.children:
-            if child is task or child in graph.ancestors(task):
-                slot = ancestor.ptype.properties.get(child.slot.name, {}) if ancestor.ptype and child.slot else {}
-                names.update(slot.get("$childVariables", ()))
-    return names
-
-
-def _variables(flow: Flow, graph: TaskGraph):
-    """The flow's variables, with the keys SetVariables tasks add; None when a task sets
-    variables flowc cannot see (then any key may exist)."""
-    values = dict(variables_of(flow))
-    for task in graph.tasks:
-        prop = task.ptype.raw.get("$setsVariables") if task.ptype else None
-        if prop:
-            added = task.values.get(prop)
-            if not isinstance(added, dict):
-                return None
-            values.update(added)
-    return values
-
-
-def _is_condition(template) -> bool:
-    owner = template.owner
-    if owner is None or owner.ptype is None or len(template.path) != 1:
-        return False
-    return bool(owner.ptype.properties.get(template.path[0], {}).get("$condition"))
-
-
-def _enclosing_task(plugin):
-    while plugin is not None and plugin.kind != "task":
-        plugin = plugin.parent
-    return plugin
-
-
-def _trigger_variables(flow: Flow) -> Type | None:
-    triggers = [t for t in flow.walk("trigger")]
-    if not triggers:
-        return None
-    fields: dict[str, Type] = {}
-    closed = True
-    for trigger in triggers:
-        if trigger.ptype is None:
-            closed = False
-            continue
-        variables = from_schema(trigger.ptype.variables)
-        closed = closed and variables.closed
-        fields.update(dict(variables.fields))
-    # an execution a parent flow created (Subflow) has these too
-    for name in ("executionId", "namespace", "flowId", "flowRevision"):
-        fields.setdefault(name, Type("string"))
-    return Type("map", tuple(fields.items()), closed=closed)
-
-
-def flow_slot_kinds(registry: Registry) -> dict[str, str]:
-    """The `$graph` kind of each of the flow's task slots (tasks, errors, listeners, ...)."""
-    kinds = {}
-    for slot in registry.flow_slots:
-        schema = registry.flow_schema
-        kind = None
-        for step in slot.path:
-            if step == "[]":
-                schema = schema.get("items", {})
-            elif step == "{}":
-                schema = schema.get("additionalProperties", {})
-            else:
-                schema = schema.get("properties", {}).get(step, {})
-            kind = schema.get("$graph", kind)
-        if slot.kind == "task":
-            kinds[slot.name] = kind or "sequence"
-    return kinds

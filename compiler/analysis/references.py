@@ -7,19 +7,19 @@ declarations the renderer binds arguments with). An access guarded by `??`, `???
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from runtime.pebble.signatures import FILTERS, FUNCTIONS, REQUIRED, TESTS
 
 from ..diagnostics import Reporter, Severity
 from ..expr import ast
 from ..expr.to_python import is_chain
-from ..model import Flow, Plugin
+from ..model import Plugin
 from ..registry import did_you_mean
 from ..rules import deprecations as D
 from ..rules import references as R
-from .graph import TaskGraph
-from .types import ANY, Type, from_literal, from_schema
+from .scope import Env
+from .types import from_schema
 
 ROOTS = ("inputs", "outputs", "vars", "flow", "execution", "task", "taskrun", "trigger", "labels", "envs",
          "globals", "parents", "parent", "tasks", "schedule", "kestra", "namespace", "locale", "template", "_context",
@@ -40,23 +40,6 @@ class Step:
         if isinstance(self.node, ast.Attribute):
             return self.node.name_span
         return self.node.span
-
-
-@dataclass
-class Env:
-    """What a template can see: the reader task, and the flow's declarations."""
-
-    flow: Flow
-    graph: TaskGraph
-    reader: Plugin | None  # None: the end of the execution (flow outputs)
-    outputs_visible: bool
-    tasks: dict[str, Plugin]
-    inputs: dict[str, object]
-    variables: dict
-    trigger_variables: Type | None  # None when the flow has no trigger
-    local: set[str] = field(default_factory=set)  # names the property adds (`response`, `count`)
-    sees_children: bool = False  # the property is rendered after the task's children ran (LoopUntil)
-    implicit: dict = field(default_factory=dict)  # ids of tasks a type creates at run time -> their outputs schema
 
 
 def check_template(template, env: Env, reporter: Reporter) -> None:
@@ -466,21 +449,3 @@ def _defined_chains(condition) -> frozenset:
     return frozenset(found)
 
 
-def input_names(flow: Flow) -> dict[str, object]:
-    """First segments of the declared input ids (`a.b` is `inputs.a.b`)."""
-    names = {}
-    for item in flow.list_of("inputs"):
-        ident = item.value("id") or item.value("name")
-        if isinstance(ident, str):
-            names.setdefault(ident.split(".")[0], item)
-    return names
-
-
-def variables_of(flow: Flow):
-    from ..source import Mapping, to_data
-
-    node = flow.node.get("variables")
-    return to_data(node) if isinstance(node, Mapping) else {}
-
-
-__all__ = ["Env", "check_template", "input_names", "variables_of", "from_literal", "ANY"]

@@ -8,7 +8,8 @@ from runtime.pebble.signatures import FILTERS, FUNCTIONS
 from ..diagnostics import Reporter
 from ..expr import ast
 from ..rules import types as T
-from .references import Env, chain
+from .references import chain
+from .scope import Env
 from .types import ANY, Type, from_literal, from_schema
 
 # input type -> the type of `inputs.<id>`
