@@ -105,6 +105,14 @@ def _dedent(text: str) -> str:
     return textwrap.dedent(text).strip() + "\n"
 
 
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A safe, automatic correction: replace the text of `span` with `replacement`."""
+
+    span: Span
+    replacement: str
+
+
 @dataclass(slots=True)
 class Diagnostic:
     rule: Rule
@@ -113,6 +121,7 @@ class Diagnostic:
     span: Span | None
     help: str | None = None
     severity: Severity | None = None  # None: the rule's default severity
+    fix: Fix | None = None
 
     def __post_init__(self) -> None:
         if self.severity is None:
@@ -162,5 +171,6 @@ class Reporter:
         span: Span | None,
         help: str | None = None,
         severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> None:
-        self.diagnostics.append(Diagnostic(rule, message, self.file, span, help, severity))
+        self.diagnostics.append(Diagnostic(rule, message, self.file, span, help, severity, fix))

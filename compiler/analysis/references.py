@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from runtime.pebble.signatures import FILTERS, FUNCTIONS, REQUIRED, TESTS
 
-from ..diagnostics import Reporter, Severity
+from ..diagnostics import Fix, Reporter, Severity
 from ..expr import ast
 from ..expr.to_python import is_chain
 from ..model import Plugin
@@ -80,13 +80,15 @@ class _Walker:
         self.branch = 0  # > 0 inside a ternary branch or an `{% if %}` body
         self.in_render = 0  # > 0 inside the arguments of render() / renderOnce()
 
-    def report(self, rule, message: str, span, help: str | None = None) -> None:
+    def report(self, rule, message: str, span, help: str | None = None, fix: str | None = None) -> None:
         severity = None
         if self.branch and rule.severity is Severity.ERROR and rule not in _ALWAYS_ERRORS:
             # in a branch that may not be taken, a failing access fails only sometimes
             severity = Severity.WARNING
             message += " (when this branch is taken)"
-        self.reporter.report(rule, message, self.t.span(*span), help=help, severity=severity)
+        where = self.t.span(*span)
+        self.reporter.report(rule, message, where, help=help, severity=severity,
+                             fix=Fix(where, fix) if fix is not None and self.t.positions is not None else None)
 
     # -- statements
 
@@ -276,10 +278,10 @@ class _Walker:
         known = {"outputs": self.env.tasks, "inputs": self.env.inputs, "vars": self.env.variables or {}}[root.name]
         if joined not in known:
             return False
-        rest = "".join(f".{s.key}" if not s.is_index else "[...]" for s in (tail or []))
-        fixed = f"{root.name}['{joined}']{rest}"
+        tail_text = self.t.node.value[_tail_start(tail) : node.span[1]] if tail else ""
+        fixed = f"{root.name}['{joined}']{tail_text}"
         self.report(R.HYPHEN_SUBTRACTION, f"`{root.name}.{joined}` is read as a subtraction: `-` cannot appear in a dotted name",
-                    node.span, help=f"write `{fixed}`")
+                    node.span, help=f"write `{fixed}`", fix=fixed)
         return True
 
     # -- variable chains
@@ -406,6 +408,15 @@ class _Walker:
                 suggestion = did_you_mean(attrs[1].key, declared)
                 self.report(R.UNKNOWN_OUTPUT, f"`{target.id}` sets no `{name}.{attrs[1].key}`", attrs[1].span,
                             help=f"did you mean `{suggestion}`?" if suggestion else _known("keys", declared))
+
+
+def _tail_start(tail: list[Step]) -> int:
+    """Where the steps after the hyphenated name begin in the template (`.value` of `task.value`)."""
+    first = tail[0].node
+    inner = first.obj if isinstance(first, (ast.Attribute, ast.Subscript)) else first
+    while isinstance(inner, (ast.Attribute, ast.Subscript)):
+        inner = inner.obj
+    return inner.span[1]
 
 
 def _known(what: str, names) -> str:

@@ -87,3 +87,21 @@ def test_networkx_graph_edges():
     assert nx_graph.edges[by_id["g1"], by_id["g2"]]["kind"] == "depends"
     assert not nx_graph.has_edge(by_id["p1"], by_id["p2"])  # no order between parallel tasks
     assert nx_graph.nodes[by_id["on_error"]]["kind"] == "errors"
+
+
+def test_hyphen_fix_rewrites_the_whole_access():
+    text = """
+id: f
+namespace: n
+tasks:
+  - id: load-data
+    type: io.kestra.plugin.core.debug.Return
+    format: ok
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.load-data.value | upper }}"
+"""
+    (d,) = [d for d in check_text(text, "f.yaml").diagnostics if d.code == "R107"]
+    line = text.splitlines()[d.fix.span.line - 1]
+    fixed = line[: d.fix.span.column - 1] + d.fix.replacement + line[d.fix.span.end_column - 1 :]
+    assert fixed == '''    message: "{{ outputs['load-data'].value | upper }}"'''
