@@ -269,6 +269,8 @@ class _Walker:
         pieces = [str(steps[0].key)]
         tail = None
         for piece in reversed(parts):
+            while isinstance(piece, ast.Filter):  # `|` binds tighter than `-`: a.my - task.x | f
+                piece = piece.value
             piece_chain = chain(piece)
             if piece_chain is None:
                 return False
