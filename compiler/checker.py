@@ -1,6 +1,10 @@
-"""Run the checking pipeline on files: source -> schema (model) -> structure rules.
+"""Run the checking pipeline on files: source -> schema (model) -> structure rules, then
+the cross-flow pass over all the flows checked together.
 
-`check_file` never raises for bad input: everything wrong with a file is a diagnostic.
+`check_file` never raises for bad input: everything wrong with a file is a diagnostic. It
+checks one file of a project: `check_project` then compares the flows of all the files (as
+`flowc check` does). `check_bytes` and `check_text` check a standalone text, whose own
+flows (documents separated by `---`) make the project, unless `project=False`.
 """
 from __future__ import annotations
 
@@ -43,17 +47,32 @@ def _finish(display: str, src: source_stage.SourceFile, reporter: Reporter, regi
     return FileResult(display, sorted(reporter.diagnostics, key=Diagnostic.sort_key), flows, src)
 
 
+def check_project(results: list[FileResult]) -> list[FileResult]:
+    """Run the cross-flow pass over the flows of all `results`, whatever their order, and
+    merge its diagnostics into each file's result (kept sorted)."""
+    from .crossflow import check_flows
+
+    reporters = [Reporter(result.path) for result in results]
+    check_flows([(flow, reporter) for result, reporter in zip(results, reporters) for flow in result.flows])
+    for result, reporter in zip(results, reporters):
+        if reporter.diagnostics:
+            result.diagnostics = sorted(result.diagnostics + reporter.diagnostics, key=Diagnostic.sort_key)
+    return results
+
+
 def check_file(path: str | Path, display: str | None = None, registry: Registry | None = None) -> FileResult:
     display = display or str(path)
     reporter = Reporter(display)
     return _finish(display, source_stage.read_file(path, reporter, display), reporter, registry)
 
 
-def check_bytes(data: bytes, display: str = "<stdin>", registry: Registry | None = None) -> FileResult:
+def check_bytes(data: bytes, display: str = "<stdin>", registry: Registry | None = None, project: bool = True) -> FileResult:
     reporter = Reporter(display)
-    return _finish(display, source_stage.parse_bytes(data, reporter, display), reporter, registry)
+    result = _finish(display, source_stage.parse_bytes(data, reporter, display), reporter, registry)
+    return check_project([result])[0] if project else result
 
 
-def check_text(text: str, display: str = "<string>", registry: Registry | None = None) -> FileResult:
+def check_text(text: str, display: str = "<string>", registry: Registry | None = None, project: bool = True) -> FileResult:
     reporter = Reporter(display)
-    return _finish(display, source_stage.parse_text(text, reporter, display), reporter, registry)
+    result = _finish(display, source_stage.parse_text(text, reporter, display), reporter, registry)
+    return check_project([result])[0] if project else result

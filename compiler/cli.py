@@ -83,7 +83,7 @@ def _write(text: str, output: str | None) -> None:
 
 
 def cmd_check(args) -> int:
-    from .checker import check_bytes, check_file
+    from .checker import check_bytes, check_file, check_project
     from .diagnostics import Severity
     from .discovery import PathError, find_flows
     from .reporters import Report, Style, render, use_color
@@ -96,9 +96,10 @@ def cmd_check(args) -> int:
     results = []
     for item in found:
         if item.display == "-":
-            results.append(check_bytes(sys.stdin.buffer.read(), args.stdin_filename))
+            results.append(check_bytes(sys.stdin.buffer.read(), args.stdin_filename, project=False))
         else:
             results.append(check_file(item.path, item.display))
+    check_project(results)  # after every file is read: a flow may call one of a later file
     report = Report(
         files=[r.path for r in results],
         diagnostics=[d for r in results for d in r.diagnostics],

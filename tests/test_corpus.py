@@ -75,6 +75,12 @@ REAL_FAILURES = {
         "reads inputs `namespace` and `flowId` the flow does not declare; Kestra keeps only declared inputs, so an "
         "execution created through the API or a trigger fails (Kestra's graph test injects them)"),
     ("task-flow-dynamic.yaml", "R101", 15): "the same as line 14, for `flowId`",
+    ("switch.yaml", "L108", 46): (
+        "the Schedule supplies no value for the required input `string`, which has no defaults: every scheduled "
+        "execution fails with `missing required input` (the flow serves Switch tests that run it with inputs)"),
+    ("task-flow.yaml", "L108", 27): (
+        "the Schedule supplies no value for the required input `string`, which has no defaults: a scheduled execution "
+        "has no inputs and the Subflow task's `{{ inputs.string }}` fails (the tests run the flow with inputs)"),
 }
 ALLOWED_ON_VALIDS = {
     "S109": "Kestra's test-only task types are plugins flowc does not know (a warning)",

@@ -119,6 +119,82 @@ tasks:
         type: io.kestra.plugin.core.log.Log
         message: "{{ outputs.make.value }}"
 """),
+    "M11 flow output without {{ }}": ("L104", """
+tasks:
+  - id: call_api
+    type: io.kestra.plugin.core.http.Request
+    uri: https://example.com
+outputs:
+  - id: code
+    type: STRING
+    value: outputs.call_api.code
+"""),
+    "M18 input default of the wrong type or not allowed": ("L102 L101 S103 S104", """
+inputs:
+  - id: color
+    type: SELECT
+    values: [red, green]
+    defaults: purple
+  - id: retries
+    type: INT
+    defaults: three
+  - id: since
+    type: DATETIME
+    defaults: 2024-01-31 10:00
+  - name: uri
+    type: String
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+"""),
+    "M19 static output of the wrong type": ("L103", """
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+outputs:
+  - id: limit
+    type: INT
+    value: ten
+"""),
+    "M22 schedule without a required input": ("L108", """
+inputs:
+  - id: user
+    type: STRING
+tasks:
+  - id: hi
+    type: io.kestra.plugin.core.log.Log
+    message: "hey {{ inputs.user }}"
+triggers:
+  - id: every_min
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "*/1 * * * *"
+"""),
+    "M23 cron that never fires, invalid timezone, blank webhook key": ("L106 L107 L110", """
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: monthly
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 0 30 2 *"
+    timezone: Europe/Paris/
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: " "
+"""),
+    "M27 pluginDefaults type that matches nothing": ("L111", """
+tasks:
+  - id: q
+    type: io.kestra.plugin.jdbc.postgresql.Query
+    sql: select 1
+pluginDefaults:  # users.md's `io.kestra.plugin.jdbc.postgres` does match: Kestra compares with startsWith
+  - type: io.kestra.plugin.jbdc.postgresql
+    values:
+      url: jdbc:postgresql://db:5432/app
+"""),
 }
 
 
