@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, Reporter
 from .model import Flow
 from .registry import Registry, default_registry
 from .schema import check_document
+from .settings import DEFAULT, Settings
 
 
 @dataclass
@@ -26,14 +27,14 @@ class FileResult:
     source: source_stage.SourceFile | None = None
 
 
-def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Registry) -> list[Flow]:
+def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Registry, settings: Settings = DEFAULT) -> list[Flow]:
     from .analysis import analyze
     from .expressions import check_flow as check_expressions
     from .rules import run_checks
 
     flows = []
     for document in src.documents:
-        flow = check_document(src, document, registry, reporter)
+        flow = check_document(src, document, registry, reporter, settings)
         if flow is not None:
             run_checks(flow, reporter)
             check_expressions(flow, reporter)
@@ -42,8 +43,9 @@ def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Reg
     return flows
 
 
-def _finish(display: str, src: source_stage.SourceFile, reporter: Reporter, registry: Registry | None) -> FileResult:
-    flows = check_source(src, reporter, registry or default_registry())
+def _finish(display: str, src: source_stage.SourceFile, reporter: Reporter, registry: Registry | None,
+            settings: Settings = DEFAULT) -> FileResult:
+    flows = check_source(src, reporter, registry or default_registry(), settings)
     return FileResult(display, sorted(reporter.diagnostics, key=Diagnostic.sort_key), flows, src)
 
 
@@ -60,19 +62,22 @@ def check_project(results: list[FileResult]) -> list[FileResult]:
     return results
 
 
-def check_file(path: str | Path, display: str | None = None, registry: Registry | None = None) -> FileResult:
+def check_file(path: str | Path, display: str | None = None, registry: Registry | None = None,
+               settings: Settings = DEFAULT) -> FileResult:
     display = display or str(path)
     reporter = Reporter(display)
-    return _finish(display, source_stage.read_file(path, reporter, display), reporter, registry)
+    return _finish(display, source_stage.read_file(path, reporter, display), reporter, registry, settings)
 
 
-def check_bytes(data: bytes, display: str = "<stdin>", registry: Registry | None = None, project: bool = True) -> FileResult:
+def check_bytes(data: bytes, display: str = "<stdin>", registry: Registry | None = None, project: bool = True,
+                settings: Settings = DEFAULT) -> FileResult:
     reporter = Reporter(display)
-    result = _finish(display, source_stage.parse_bytes(data, reporter, display), reporter, registry)
+    result = _finish(display, source_stage.parse_bytes(data, reporter, display), reporter, registry, settings)
     return check_project([result])[0] if project else result
 
 
-def check_text(text: str, display: str = "<string>", registry: Registry | None = None, project: bool = True) -> FileResult:
+def check_text(text: str, display: str = "<string>", registry: Registry | None = None, project: bool = True,
+               settings: Settings = DEFAULT) -> FileResult:
     reporter = Reporter(display)
-    result = _finish(display, source_stage.parse_text(text, reporter, display), reporter, registry)
+    result = _finish(display, source_stage.parse_text(text, reporter, display), reporter, registry, settings)
     return check_project([result])[0] if project else result

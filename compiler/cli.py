@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
     check.add_argument("--stdin-filename", metavar="NAME", default="-", help="name to report for standard input")
+    check.add_argument("--target-version", metavar="VERSION", default=None,
+                       help="Kestra version the flows deploy to (default: 1.3): features it lacks or removed are reported")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -88,17 +90,21 @@ def cmd_check(args) -> int:
     from .discovery import PathError, find_flows
     from .reporters import Report, Style, render, use_color
 
+    from .settings import DEFAULT_TARGET, Settings, parse_version
+
     try:
+        parse_version(args.target_version or DEFAULT_TARGET)
+        settings = Settings(args.target_version or DEFAULT_TARGET)
         found = find_flows(args.paths)
-    except PathError as e:
+    except (PathError, ValueError) as e:
         print(f"flowc: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     results = []
     for item in found:
         if item.display == "-":
-            results.append(check_bytes(sys.stdin.buffer.read(), args.stdin_filename, project=False))
+            results.append(check_bytes(sys.stdin.buffer.read(), args.stdin_filename, project=False, settings=settings))
         else:
-            results.append(check_file(item.path, item.display))
+            results.append(check_file(item.path, item.display, settings=settings))
     check_project(results)  # after every file is read: a flow may call one of a later file
     report = Report(
         files=[r.path for r in results],

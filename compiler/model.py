@@ -12,6 +12,7 @@ from typing import Iterator
 
 from .diagnostics import Span
 from .registry import PluginType, Slot
+from .settings import DEFAULT, Settings
 from .source import Document, Mapping, Node, Scalar, Sequence, SourceFile
 
 
@@ -91,6 +92,7 @@ class Flow:
     plugin_defaults: list[PluginDefault] = field(default_factory=list)
     expressions: list = field(default_factory=list)  # compiler.expressions.Template, once parsed
     graph: object = None  # compiler.analysis.graph.TaskGraph, once analysed
+    settings: Settings = DEFAULT  # the options of the run (target Kestra version, ...)
 
     @property
     def id(self) -> str | None:

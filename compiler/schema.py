@@ -11,9 +11,10 @@ import re
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from .diagnostics import Reporter, Span
+from .diagnostics import Reporter, Severity, Span
 from .model import Flow, Plugin, PluginDefault, follow
 from .registry import PluginType, Registry, Slot, did_you_mean
+from .settings import DEFAULT, Settings
 from .rules import schema as S
 from .validation import is_expression
 from .source import Document, Mapping, Node, Scalar, Sequence, SourceFile, to_data
@@ -23,11 +24,12 @@ _JSON_TYPES = {"string": "a string", "integer": "an integer", "number": "a numbe
                "object": "a mapping", "array": "a list", "null": "null"}
 
 
-def check_document(source: SourceFile, document: Document, registry: Registry, reporter: Reporter) -> Flow | None:
+def check_document(source: SourceFile, document: Document, registry: Registry, reporter: Reporter,
+                   settings: Settings = DEFAULT) -> Flow | None:
     root = document.root
     if not isinstance(root, Mapping):
         return None
-    flow = Flow(source, document, root)
+    flow = Flow(source, document, root, settings=settings)
     flow.plugin_defaults = _read_defaults(root)
     validator = registry.validator("flow", registry.flow_schema)
     _report(validator, to_data(root), root, [], reporter, "the flow", root.pairs[0][0].span if root.pairs else document.span)
@@ -95,8 +97,13 @@ class _Builder:
                                  help=f"move it to the flow's `{ptype.kind}s`" if ptype.kind in ("trigger", "task") else None)
             return plugin
         if self.registry.is_alias(type_name):
-            self.reporter.report(S.TYPE_ALIAS, f"`{type_name}` is an old name of `{ptype.name}`", type_span,
-                                 help=f"use `type: {ptype.name}`")
+            removed = self.registry.flow_raw.get("$aliasesRemovedIn")
+            if self.flow.settings.removed(removed):
+                self.reporter.report(S.TYPE_ALIAS, f"`{type_name}` no longer exists in Kestra {removed}: it was an old name of `{ptype.name}`",
+                                     type_span, help=f"use `type: {ptype.name}`", severity=Severity.ERROR)
+            else:
+                self.reporter.report(S.TYPE_ALIAS, f"`{type_name}` is an old name of `{ptype.name}`", type_span,
+                                     help=f"use `type: {ptype.name}`")
         plugin.ptype = ptype
         plugin.values, plugin.default_sources = _apply_defaults(data, ptype, type_name, self.flow.plugin_defaults)
         validator = self.registry.validator(ptype.name, ptype.schema)

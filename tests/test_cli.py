@@ -123,3 +123,14 @@ def test_public_render_api():
     assert compiler.render("{{ a ~ 'b' }}", {"a": "a"}) == "ab"
     with pytest.raises(compiler.RenderError):
         compiler.render("{{ missing }}", {})
+
+
+def test_target_version():
+    old_name = str(FIXTURES / "rules" / "D001.yaml")
+    assert run("check", old_name).returncode == 0  # an info on Kestra 1.x
+    removed = run("check", "--format", "concise", "--target-version", "2.0", old_name)
+    assert removed.returncode == 1 and "no longer exists in Kestra 2.0" in removed.stdout
+    newer = run("check", "--format", "concise", str(FIXTURES / "rules" / "D005.yaml"))
+    assert "exists only from Kestra 2.0" in newer.stdout
+    assert "D005" not in run("check", "--format", "concise", "--target-version", "2.0", str(FIXTURES / "rules" / "D005.yaml")).stdout
+    assert run("check", "--target-version", "two", old_name).returncode == 2

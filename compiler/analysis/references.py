@@ -202,7 +202,7 @@ class _Walker:
                         help=f"did you mean `{suggestion}`?" if suggestion else "see Kestra's expression docs for the filters")
             return
         if name == "json":
-            self.report(D.JSON_FUNCTION, "the `json` filter is deprecated (removed in Kestra 2.0)", span, help="use `| toJson`")
+            self.deprecated_json("the `json` filter", span, "use `| toJson`")
         self.arguments(sig, args, kwargs, span)
 
     def function_call(self, node: ast.Call, guards) -> None:
@@ -228,8 +228,15 @@ class _Walker:
                         help=f"did you mean `{suggestion}`?" if suggestion else "see Kestra's expression docs for the functions")
             return
         if name == "json":
-            self.report(D.JSON_FUNCTION, "the `json()` function is deprecated (removed in Kestra 2.0)", span, help="use `fromJson(...)`")
+            self.deprecated_json("the `json()` function", span, "use `fromJson(...)`")
         self.arguments(sig, node.args, node.kwargs, span)
+
+    def deprecated_json(self, what: str, span, help: str) -> None:
+        if self.env.flow.settings.removed(D.JSON_REMOVED_IN):
+            self.reporter.report(D.JSON_FUNCTION, f"{what} no longer exists in Kestra {D.JSON_REMOVED_IN}", self.t.span(*span),
+                                 help=help, severity=Severity.ERROR)
+        else:
+            self.report(D.JSON_FUNCTION, f"{what} is deprecated (removed in Kestra {D.JSON_REMOVED_IN})", span, help=help)
 
     def arguments(self, sig, args, kwargs, span) -> None:
         if sig.params is None:

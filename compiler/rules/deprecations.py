@@ -82,36 +82,80 @@ DEPRECATED_PROPERTY = rule(
 )
 
 
+NEWER_THAN_TARGET = rule(
+    "D005", "newer-than-target-version", Severity.WARNING, "A type or property that the target Kestra version does not have yet.",
+    """
+    ## What it does
+    Reports types and properties introduced after the Kestra version the flows deploy to
+    (`--target-version`, default the 1.x line), from the `$since` of their schema.
+
+    ## Why is this bad?
+    The Kestra server refuses the flow (`Invalid type`, `Unrecognized field`).
+
+    ## Example
+    ```yaml
+    # flowc check --target-version 1.3
+    - id: loop
+      type: io.kestra.plugin.core.flow.Loop   # Kestra 2.0
+    ```
+
+    ## Use instead
+    ```yaml
+    - id: loop
+      type: io.kestra.plugin.core.flow.ForEach
+    ```
+    """,
+)
+
+JSON_REMOVED_IN = "2.0"  # Kestra 2.0 removes `json()` and `| json`
+
+
 def _replacement(marker) -> str | None:
     return marker if isinstance(marker, str) else None
 
 
 @check
-def deprecated_usage(flow, reporter) -> None:
-    registry_flow = _flow_properties()
+def version_usage(flow, reporter) -> None:
+    """Deprecated, removed, and not-yet-available types and properties, for the target version."""
+    settings = flow.settings
+    flow_properties = _flow_properties()
     for name, key, _ in flow.node.items():
-        marker = registry_flow.get(name, {}).get("$deprecated")
-        if marker:
-            _report_property(reporter, name, "the flow", key.span, _replacement(marker))
+        _property(reporter, settings, flow_properties.get(name, {}), name, "the flow", key.span)
     for plugin in flow.walk():
         ptype = plugin.ptype
         if ptype is None:
             continue
+        span = plugin.key_span("type") or plugin.span
+        since = ptype.raw.get("$since")
+        if not settings.supports(since):
+            reporter.report(NEWER_THAN_TARGET, f"`{ptype.name}` exists only from Kestra {since} (the target is {settings.target_version})", span,
+                            help="use `--target-version` if the server is newer")
         if ptype.deprecated:
             replacement = _replacement(ptype.deprecated)
-            reporter.report(DEPRECATED_TYPE, f"`{ptype.name}` is deprecated", plugin.key_span("type") or plugin.span,
-                            help=f"use `{replacement}`" if replacement else "see the type's documentation for its replacement")
+            removed = ptype.raw.get("$removedIn")
+            gone = settings.removed(removed)
+            reporter.report(DEPRECATED_TYPE, f"`{ptype.name}` " + (f"no longer exists in Kestra {removed}" if gone else "is deprecated"), span,
+                            help=f"use `{replacement}`" if replacement else "see the type's documentation for its replacement",
+                            severity=Severity.ERROR if gone else None)
         if plugin.mapping is None:
             continue
         for name, key, _ in plugin.mapping.items():
-            marker = ptype.properties.get(name, {}).get("$deprecated")
-            if marker:
-                _report_property(reporter, name, f"`{ptype.short_name}`", key.span, _replacement(marker))
+            _property(reporter, settings, ptype.properties.get(name, {}), name, f"`{ptype.short_name}`", key.span)
 
 
-def _report_property(reporter, name: str, owner: str, span, replacement: str | None) -> None:
-    reporter.report(DEPRECATED_PROPERTY, f"`{name}` of {owner} is deprecated", span,
-                    help=f"use `{replacement}`" if replacement else None)
+def _property(reporter, settings, schema: dict, name: str, owner: str, span) -> None:
+    since = schema.get("$since")
+    if not settings.supports(since):
+        reporter.report(NEWER_THAN_TARGET, f"`{name}` of {owner} exists only from Kestra {since} (the target is {settings.target_version})",
+                        span, help="use `--target-version` if the server is newer")
+    marker = schema.get("$deprecated")
+    if not marker:
+        return
+    removed = schema.get("$removedIn")
+    gone = settings.removed(removed)
+    replacement = _replacement(marker)
+    reporter.report(DEPRECATED_PROPERTY, f"`{name}` of {owner} " + (f"no longer exists in Kestra {removed}" if gone else "is deprecated"),
+                    span, help=f"use `{replacement}`" if replacement else None, severity=Severity.ERROR if gone else None)
 
 
 def _flow_properties() -> dict:
