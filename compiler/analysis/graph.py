@@ -112,9 +112,24 @@ class TaskGraph:
             place = self.places.get(id(place.parent))
         return list(reversed(chain))
 
+    def scoping_ancestor(self, task: Plugin) -> Plugin | None:
+        """The innermost container whose slot keeps its tasks' outputs to itself (Loop)."""
+        for t in reversed([*self.ancestors(task), task]):
+            place = self.places[id(t)]
+            if self._scoped(place):
+                return place.parent
+        return None
+
     def loop_depth(self, task: Plugin) -> int:
-        """How many iteration values key this task's outputs (nested loops)."""
-        return sum(1 for t in [*self.ancestors(task), task] if self.places[id(t)].kind in LOOPS)
+        """How many iteration values key this task's outputs (nested loops; a Loop, whose
+        outputs stay inside it, keys none)."""
+        return sum(1 for t in [*self.ancestors(task), task]
+                   if self.places[id(t)].kind in LOOPS and not self._scoped(self.places[id(t)]))
+
+    def _scoped(self, place: Place) -> bool:
+        parent = place.parent
+        return bool(parent is not None and parent.ptype is not None
+                    and parent.ptype.properties.get(place.slot, {}).get("$scopedOutputs"))
 
     def has_loop_value(self, task: Plugin) -> bool:
         """Whether `taskrun.value` is set for this task: only direct children of a loop
@@ -129,7 +144,7 @@ class TaskGraph:
                 and self.places[id(parent)].kind in LOOPS)
 
     def in_loop(self, task: Plugin) -> bool:
-        return self.loop_depth(task) > 0
+        return any(self.places[id(t)].kind in LOOPS for t in [*self.ancestors(task), task])
 
     # -- order
 

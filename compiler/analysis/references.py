@@ -373,6 +373,11 @@ class _Walker:
             self.report(R.TASK_NOT_RUN_YET, why, first.span,
                         help="move the reading task after it, or depend on it (Dag `dependsOn`)")
             return
+        scope = env.graph.scoping_ancestor(target)
+        if scope is not None and env.reader is not None and scope is not env.reader and scope not in env.graph.ancestors(env.reader):
+            self.report(R.LOOP_OUTPUT_NOT_VISIBLE, f"`{task_id}` runs inside Loop `{scope.id}`: its outputs are not visible after it",
+                        first.span, help=f"declare it in `{scope.id}`'s `outputs` and read `outputs.{scope.id}.outputs...`")
+            return
         if relation == "may" and not guarded:
             self.report(R.TASK_MAY_NOT_HAVE_RUN, f"`{task_id}` may not have run (a branch, `runIf`, `allowFailure` or an error path)",
                         first.span, help=f"add a fallback: `outputs.{task_id}... ?? 'default'`, or test it with `is defined`")

@@ -20,6 +20,8 @@ INPUT_TYPES = {
     "ARRAY": "list", "MULTISELECT": "list",
 }
 _NOT_NUMBERS = ("string", "boolean", "list", "map")
+# members of a java.lang.String the templates can read (`s.length`)
+STRING_MEMBERS = ("length", "empty", "blank", "bytes", "class")
 _ARITHMETIC = ("*", "/", "%")
 _ORDERING = ("<", ">", "<=", ">=")
 
@@ -31,6 +33,11 @@ def check_types(template, env: Env, reporter: Reporter, condition: bool) -> None
             checker.operands(node, [node.left, node.right])
         elif isinstance(node, ast.Unary) and node.op == "-":
             checker.operands(node, [node.operand])
+        elif isinstance(node, ast.Attribute) and node.name.lower() not in STRING_MEMBERS:
+            if checker.type_of(node.obj).kind == "string" and not _guarded(template, node):
+                reporter.report(T.ATTRIBUTE_OF_STRING, f"this value is a string: it has no attribute `{node.name}`",
+                                template.span(*node.name_span),
+                                help="parse JSON text first, e.g. `fromJson(taskrun.value).id`")
     body = template.tree.body
     if condition and len(body) == 1 and isinstance(body[0], ast.Print):
         kind = checker.type_of(body[0].expr).kind
@@ -92,12 +99,17 @@ class _Types:
             return ANY
         root, steps = found
         keys = [s.key for s in steps]
-        if not keys or not all(isinstance(k, str) for k in keys[:1]):
+        if not keys or not isinstance(keys[0], str):
             return ANY
         env = self.env
+        if keys in (["value"], ["taskrun", "value"]) and root.name in ("taskrun", "item", "parent") or (
+                root.name == "parents" and keys[-2:] == ["taskrun", "value"] and len(keys) == 3):
+            return Type("string")  # iteration values are strings (objects arrive as JSON text)
         if root.name == "inputs" and len(keys) == 1:
             item = env.inputs.get(keys[0])
-            kind = (item.value("type") or "").upper() if item is not None else ""
+            if item is None or (item.value("id") or item.value("name")) != keys[0]:
+                return ANY  # a dotted id (`nested.key`): `inputs.nested` is a map
+            kind = (item.value("type") or "").upper()
             return Type(INPUT_TYPES.get(kind, "any"))
         if root.name == "vars" and env.variables is not None:
             value = env.variables
@@ -117,6 +129,22 @@ class _Types:
                 typ = typ.field(key) or ANY
             return typ
         return ANY
+
+
+def _guarded(template, node) -> bool:
+    """Whether `node` sits in the left operand of `??`/`???` or under `default`/`is defined`."""
+    for parent in template.tree.walk():
+        if isinstance(parent, ast.Binary) and parent.op in ("??", "???") and _contains(parent.left, node):
+            return True
+        if isinstance(parent, (ast.Filter, ast.Test)) and parent.name in ("default", "defined") and _contains(parent.value, node):
+            return True
+    return False
+
+
+def _contains(tree, node) -> bool:
+    if tree is node:
+        return True
+    return any(_contains(child, node) for child in ast.children(tree))
 
 
 def _declared(sig) -> Type:

@@ -158,3 +158,16 @@ JSON_INTERPOLATION = rule(
          "A value containing a quote, a backslash or a newline breaks the JSON.",
          "    body: '{\"text\": \"{{ inputs.message }}\"}'",
          "    body: \"{{ {'text': inputs.message} | toJson }}\""))
+
+LOOP_OUTPUT_NOT_VISIBLE = rule(
+    "R119", "loop-output-not-visible", Severity.ERROR, "The output of a task inside a Loop, read after the Loop.",
+    _doc("Reports `outputs.<task>` read outside the Loop (Kestra 2.0) that contains the task: a Loop's "
+         "children's outputs are visible only inside it, and what the Loop exposes is what its own `outputs` "
+         "declare.",
+         "The output does not exist after the Loop: the expression fails.",
+         "  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: [1, 2]\n    tasks:\n"
+         "      - id: p\n        type: io.kestra.plugin.core.debug.Return\n        format: \"{{ item.value }}\"\n"
+         "  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{ outputs.p.value }}\"",
+         "  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: [1, 2]\n    outputs:\n"
+         "      - id: p\n        type: STRING\n        value: \"{{ outputs.p.value }}\"\n    tasks: [...]\n"
+         "  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{ outputs.loop.outputs.p }}\""))

@@ -79,6 +79,34 @@ ALWAYS_TRUE = rule(
 )
 
 
+ATTRIBUTE_OF_STRING = rule(
+    "T104", "attribute-of-string", Severity.ERROR, "An attribute read on a value that is a string (`taskrun.value.id`).",
+    """
+    ## What it does
+    Reports `.name` on a value known to be a string: `taskrun.value` and a Loop's
+    `item.value` are always strings (an object iteration value arrives as its JSON text),
+    and so are string inputs. A string's own members (`length`, `empty`, ...) are not reported.
+
+    ## Why is this bad?
+    A string has no such attribute: the render fails (`Unable to find`).
+
+    ## Example
+    ```yaml
+    values: '[{"id": 1}, {"id": 2}]'
+    tasks:
+      - id: log
+        type: io.kestra.plugin.core.log.Log
+        message: "{{ taskrun.value.id }}"
+    ```
+
+    ## Use instead
+    ```yaml
+        message: "{{ fromJson(taskrun.value).id }}"
+    ```
+    """,
+)
+
+
 @check
 def loop_values(flow, reporter) -> None:
     for task in flow.walk("task"):

@@ -197,6 +197,150 @@ pluginDefaults:  # users.md's `io.kestra.plugin.jdbc.postgres` does match: Kestr
 """),
 }
 
+MORE = {
+    "M9 variable holding an expression, without render()": ("R116", """
+variables:
+  day: "{{ trigger.date ?? execution.startDate | date('yyyy-MM-dd') }}"
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ vars.day }}"
+"""),
+    "M14 Loop: object items and outputs read after the loop": ("T104 R119", """
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: [{"id": 1}, {"id": 2}]
+    tasks:
+      - id: p
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ item.value.id }}"
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.p.value }}"
+"""),
+    "M15 loop values that are not a list": ("T101", """
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: hello
+    tasks:
+      - id: t
+        type: io.kestra.plugin.core.log.Log
+        message: "{{ taskrun.value }}"
+"""),
+    "M20 dynamic list in a static list field": ("S103", """
+inputs:
+  - id: region
+    type: SELECT
+    values: "{{ kv('regions') }}"
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+"""),
+    "M21 a check that is not a real boolean": ("S101", """
+checks:
+  - when: "{{ inputs.env == 'prod' ? 'true' : 'false' }}"
+    message: Only prod
+    behavior: BLOCK_EXECUTION
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+"""),
+    "M24 invalid comparison in a trigger condition": ("T102", """
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: s
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 * * * *"
+    conditions:
+      - type: io.kestra.plugin.core.condition.Expression
+        expression: "{{ trigger.date | date() < now() }}"
+"""),
+    "M25 duplicate ids in the tree": ("S201", """
+tasks:
+  - id: step
+    type: io.kestra.plugin.core.log.Log
+    message: a
+  - id: par
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: step
+        type: io.kestra.plugin.core.log.Log
+        message: b
+"""),
+    "M26 empty Switch case and Dag cycle": ("S106 S213", """
+inputs:
+  - id: kind
+    type: STRING
+tasks:
+  - id: route
+    type: io.kestra.plugin.core.flow.Switch
+    value: "{{ inputs.kind }}"
+    cases:
+      A: []
+  - id: dag
+    type: io.kestra.plugin.core.flow.Dag
+    tasks:
+      - task: {id: a, type: io.kestra.plugin.core.log.Log, message: a}
+        dependsOn: [b]
+      - task: {id: b, type: io.kestra.plugin.core.log.Log, message: b}
+        dependsOn: [a]
+"""),
+    "M28 secret misuse": ("R117", """
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.example.com
+    headers:
+      Authorization: "Bearer {{ secret('SECRET_API_TOKEN') }}"
+  - id: out
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      token: "{{ secret('API_TOKEN') ?? 'none' }}"
+"""),
+    "M29 JSON built by interpolation": ("R118", """
+inputs:
+  - id: message
+    type: STRING
+tasks:
+  - id: post
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.example.com/notes
+    method: POST
+    body: '{"text": "{{ inputs.message }}"}'
+"""),
+    "M30 deprecated types and keys": ("D001 D003 D004", """
+tasks:
+  - id: old
+    type: io.kestra.core.tasks.log.Log
+    message: hi
+  - id: each
+    type: io.kestra.plugin.core.flow.EachSequential
+    value: [1, 2]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.log.Log
+        message: x
+taskDefaults: []
+"""),
+    "M31 2.0 breakages": ("D002", """
+tasks:
+  - id: req
+    type: io.kestra.plugin.core.http.Request
+    uri: https://example.com
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.req.body | json }}"
+"""),
+}
+MISTAKES.update(MORE)
+
 
 @pytest.mark.parametrize("name", MISTAKES)
 def test_mistake_is_reported(name):
