@@ -77,8 +77,10 @@ class TaskGraph:
         key = {id(t): f"t{i}" for i, t in enumerate(self.tasks)}
         for task in self.tasks:
             place = self.places[id(task)]
+            calls = task.ptype.raw.get("$calls") if task.ptype else None
             g.add_node(key[id(task)], task=task, id=task.id, type=task.ptype.name if task.ptype else task.type_name,
-                       slot=place.slot, kind=place.kind, case=place.key)
+                       slot=place.slot, kind=place.kind, case=place.key,
+                       calls=(task.values.get(calls["namespace"]), task.values.get(calls["flowId"])) if calls else None)
             if place.parent is not None:
                 g.add_edge(key[id(place.parent)], key[id(task)], kind="contains", slot=place.slot,
                            slot_kind=place.kind, case=place.key)
@@ -184,6 +186,15 @@ class TaskGraph:
                 return "never"  # a later phase, or another branch of the same choice
             return "may"  # errors run only after a failure, finally after whatever happened
         return "may" if self._conditional(t_path[i:], shared_slot=True) else "before"
+
+    def history(self, task: Plugin) -> dict[str, list[Plugin]]:
+        """The other tasks, by what they are to `task` when it starts: `before` (certainly
+        completed), `may` (may have run), `never` (cannot have run), `ancestor`, `descendant`."""
+        found: dict[str, list[Plugin]] = {}
+        for other in self.tasks:
+            if other is not task:
+                found.setdefault(self.relation(task, other), []).append(other)
+        return found
 
     def _conditional(self, path: list[Plugin], shared_slot: bool = False) -> bool:
         """Whether a task at the end of `path` (from the common container down) may not

@@ -105,3 +105,25 @@ tasks:
     line = text.splitlines()[d.fix.span.line - 1]
     fixed = line[: d.fix.span.column - 1] + d.fix.replacement + line[d.fix.span.end_column - 1 :]
     assert fixed == '''    message: "{{ outputs['load-data'].value | upper }}"'''
+
+
+def test_history_of_a_task():
+    g, t = graph()
+    history = g.history(t["last"])
+    assert {x.id for x in history["before"]} >= {"a", "par", "p1", "p2", "branch", "dag", "g1", "g2", "g3"}
+    assert {x.id for x in history["may"]} == {"c1", "c2", "d1"}
+    assert {x.id for x in history["never"]} == {"on_error", "at_end"}
+
+
+def test_subflow_calls_are_on_the_graph():
+    flow = check_text("""
+id: parent
+namespace: company.team
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.team
+    flowId: child
+""", "p.yaml").flows[0]
+    (node,) = flow.graph.graph.nodes(data=True)
+    assert node[1]["calls"] == ("company.team", "child")
