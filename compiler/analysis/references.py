@@ -18,6 +18,7 @@ from ..model import Plugin
 from ..registry import did_you_mean
 from ..rules import deprecations as D
 from ..rules import references as R
+from ..rules import types as T
 from .scope import Env
 from .types import from_schema
 
@@ -26,7 +27,8 @@ ROOTS = ("inputs", "outputs", "vars", "flow", "execution", "task", "taskrun", "t
          "workerTaskrun", "error")  # `error`: the failure, in errors branches (newer Kestra)
 IMPLICIT_FUNCTIONS = ("block", "parent")
 # wrong wherever they are: they fail the parse of the whole template, or are plain typos of a name
-_ALWAYS_ERRORS = (R.UNKNOWN_FILTER, R.UNKNOWN_FUNCTION, R.UNKNOWN_TEST, R.WRONG_ARGUMENTS, R.HYPHEN_SUBTRACTION)
+_ALWAYS_ERRORS = (R.UNKNOWN_FILTER, R.UNKNOWN_FUNCTION, R.UNKNOWN_TEST, R.WRONG_ARGUMENTS, R.HYPHEN_SUBTRACTION,
+                  T.WRONG_ARGUMENT_TYPE)
 
 
 @dataclass
@@ -257,6 +259,14 @@ class _Walker:
             missing = [p.name for p in sig.params if p.default is REQUIRED and p.name not in given]
             if missing:
                 self.report(R.WRONG_ARGUMENTS, f"{what} needs the argument `{missing[0]}`", span)
+        # Only numeric parameters are checked: Kestra never reads a number from text, while
+        # other parameters of newer versions accept more shapes than 0.21 declared.
+        declared = {p.name: p.type for p in sig.params}
+        for name, value in [*zip(names, args), *kwargs]:
+            expected = set(declared.get(name, "any").split("|"))
+            if isinstance(value, ast.Literal) and value.kind in ("string", "boolean") and expected <= {"integer", "number"}:
+                self.report(T.WRONG_ARGUMENT_TYPE, f"argument `{name}` of {what} must be a number, got a {value.kind}",
+                            value.span, help="write the number without quotes")
 
     # -- hyphenated ids
 

@@ -107,6 +107,29 @@ ATTRIBUTE_OF_STRING = rule(
 )
 
 
+WRONG_ARGUMENT_TYPE = rule(
+    "T105", "wrong-argument-type", Severity.ERROR, "A quoted number given to a numeric parameter of a filter or function.",
+    """
+    ## What it does
+    Reports a string or boolean literal given to a parameter the filter or function declares
+    numeric (`abbreviate`'s length, `chunk`'s size, `dateAdd`'s amount, ...).
+
+    ## Why is this bad?
+    Kestra's filters do not read numbers from text: the render fails (`ClassCastException`).
+
+    ## Example
+    ```yaml
+    message: "{{ inputs.text | abbreviate('10') }}"
+    ```
+
+    ## Use instead
+    ```yaml
+    message: "{{ inputs.text | abbreviate(10) }}"
+    ```
+    """,
+)
+
+
 @check
 def loop_values(flow, reporter) -> None:
     for task in flow.walk("task"):
