@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--typed", action="store_true", help="typed rendering: a lone `{{ x }}` keeps its type (printed on standard error)")
     ev.add_argument("--recursive", action="store_true", help="render the result again until it no longer changes")
 
+    graph = sub.add_parser("graph", help="draw a flow as Mermaid, Graphviz DOT, SVG or JSON",
+                           description="Draw a flow's tasks, branches and dependencies, straight from the YAML.")
+    graph.add_argument("path", metavar="FLOW", help="a flow file")
+    graph.add_argument("--format", choices=("mermaid", "dot", "svg", "json"), default="mermaid", help="output format (default: mermaid)")
+    graph.add_argument("--direction", choices=("LR", "TB"), default="LR", help="left to right (default) or top to bottom")
+    graph.add_argument("-o", "--output", metavar="FILE", help="write the diagram to FILE")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of flows, for editors")
     schema.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE")
     return parser
@@ -181,7 +188,28 @@ def cmd_eval(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "rule": cmd_rule, "schema": cmd_schema, "eval": cmd_eval}
+def cmd_graph(args) -> int:
+    from .checker import check_file
+    from .diagnostics import Severity
+    from .diagram import build, render
+    from .reporters import Report, Style, render as render_report
+
+    from pathlib import Path
+
+    if not Path(args.path).is_file():
+        print(f"flowc: error: no such file: {args.path}", file=sys.stderr)
+        return EXIT_USAGE
+    result = check_file(args.path)
+    if not result.flows:  # nothing to draw: say why
+        errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+        sys.stderr.write(render_report("concise", Report([result.path], errors, {result.path: result.source}), Style()))
+        return EXIT_ERRORS
+    parts = [render(build(flow), args.format, args.direction) for flow in result.flows]
+    _write("".join(parts), args.output)
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "graph": cmd_graph, "rules": cmd_rules, "rule": cmd_rule, "schema": cmd_schema, "eval": cmd_eval}
 
 
 if __name__ == "__main__":  # pragma: no cover

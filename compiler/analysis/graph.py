@@ -88,7 +88,7 @@ class TaskGraph:
             for a, b in zip(group, group[1:]):
                 g.add_edge(key[id(a)], key[id(b)], kind="next")
         for dag in self.tasks:
-            for upstream, downstream in self._dag_edges(dag):
+            for upstream, downstream in self.dag_edges(dag):
                 g.add_edge(key[id(upstream)], key[id(downstream)], kind="depends")
         return g
 
@@ -215,7 +215,7 @@ class TaskGraph:
         """Whether Dag child `a` is (transitively) upstream of Dag child `b`."""
         parent = self.places[id(b)].parent
         edges = {}
-        for up, down in self._dag_edges(parent):
+        for up, down in self.dag_edges(parent):
             edges.setdefault(id(down), []).append(up)
         stack, seen = [b], set()
         while stack:
@@ -228,7 +228,7 @@ class TaskGraph:
                     stack.append(up)
         return False
 
-    def _dag_edges(self, dag: Plugin | None):
+    def dag_edges(self, dag: Plugin | None):
         if dag is None or dag.ptype is None:
             return
         for prop, spec in dag.ptype.own_properties.items():
