@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = sub.add_parser("graph", help="draw a flow as Mermaid, Graphviz DOT, SVG or JSON",
                            description="Draw a flow's tasks, branches and dependencies, straight from the YAML.")
-    graph.add_argument("path", metavar="FLOW", help="a flow file")
+    graph.add_argument("path", metavar="FLOW", help="a flow file, or with --dependencies a directory")
+    graph.add_argument("--dependencies", action="store_true",
+                       help="draw how the flows under the path call each other (Subflow, ForEachItem, Flow triggers)")
     graph.add_argument("--format", choices=("mermaid", "dot", "svg", "json"), default="mermaid", help="output format (default: mermaid)")
     graph.add_argument("--direction", choices=("LR", "TB"), default="LR", help="left to right (default) or top to bottom")
     graph.add_argument("-o", "--output", metavar="FILE", help="write the diagram to FILE")
@@ -196,6 +198,8 @@ def cmd_graph(args) -> int:
 
     from pathlib import Path
 
+    if args.dependencies:
+        return _graph_dependencies(args)
     if not Path(args.path).is_file():
         print(f"flowc: error: no such file: {args.path}", file=sys.stderr)
         return EXIT_USAGE
@@ -206,6 +210,22 @@ def cmd_graph(args) -> int:
         return EXIT_ERRORS
     parts = [render(build(flow), args.format, args.direction) for flow in result.flows]
     _write("".join(parts), args.output)
+    return EXIT_OK
+
+
+def _graph_dependencies(args) -> int:
+    from .checker import check_file
+    from .diagram import render
+    from .diagram.dependencies import dependencies
+    from .discovery import PathError, find_flows
+
+    try:
+        found = find_flows([args.path])
+    except PathError as e:
+        print(f"flowc: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    flows = [flow for item in found for flow in check_file(item.path, item.display).flows]
+    _write(render(dependencies(flows, args.path), args.format, args.direction), args.output)
     return EXIT_OK
 
 

@@ -271,6 +271,15 @@ def _output_reads(tree: ast.Template) -> list[tuple[list, bool]]:
 
 
 def _check_upstream(project: _Project, flow: Flow, trigger: Plugin, reporter: Reporter) -> None:
+    for ns_node, id_node in _upstream_names(trigger):
+        namespace, flow_id = _literal(ns_node), _literal(id_node)
+        if namespace and flow_id and not project.find(flow, namespace, flow_id)[0]:
+            project.report_missing(reporter, X.UNKNOWN_UPSTREAM_FLOW, "the trigger waits for", namespace, flow_id,
+                                   ns_node.span, id_node.span)
+
+
+def _upstream_names(trigger: Plugin):
+    """(namespace node, flowId node) of each flow a trigger's conditions or preconditions name."""
     for plugin in trigger.walk():
         if plugin.ptype is None or not isinstance(plugin.node, Mapping):
             continue
@@ -278,11 +287,32 @@ def _check_upstream(project: _Project, flow: Flow, trigger: Plugin, reporter: Re
         for name, _, value in plugin.node.items():
             marked.extend(_marked(value, plugin.ptype.properties.get(name)))
         for node, spec in marked:
-            ns_node, id_node = node.get(spec["namespace"]), node.get(spec["flowId"])
-            namespace, flow_id = _literal(ns_node), _literal(id_node)
-            if namespace and flow_id and not project.find(flow, namespace, flow_id)[0]:
-                project.report_missing(reporter, X.UNKNOWN_UPSTREAM_FLOW, "the trigger waits for", namespace, flow_id,
-                                       ns_node.span, id_node.span)
+            yield node.get(spec["namespace"]), node.get(spec["flowId"])
+
+
+@dataclass(frozen=True)
+class Link:
+    """One flow's dependency on another: `calls` (a Subflow or ForEachItem task) or
+    `waits-for` (a Flow trigger's condition). Names are literal, or None when an expression."""
+
+    kind: str
+    via: str  # the task or trigger id
+    namespace: str | None
+    flow_id: str | None
+
+
+def links(flow: Flow) -> list[Link]:
+    """Every flow `flow` depends on, in YAML order."""
+    found = []
+    for task in flow.walk("task"):
+        spec = task.ptype.raw.get("$calls") if task.ptype else None
+        if spec:
+            found.append(Link("calls", task.id or "", _literal(task.prop(spec["namespace"])), _literal(task.prop(spec["flowId"]))))
+    for trigger in flow.walk("trigger"):
+        if trigger.ptype is not None and trigger.ptype.raw.get("$firesOnExecutions"):
+            for ns_node, id_node in _upstream_names(trigger):
+                found.append(Link("waits-for", trigger.id or "", _literal(ns_node), _literal(id_node)))
+    return found
 
 
 def _marked(node: Node | None, schema) -> list[tuple[Mapping, dict]]:

@@ -8,6 +8,7 @@ _STYLES = {
     "choice": 'color="#2563eb"', "dag": 'color="#7c3aed"',
     "errors": 'color="#dc2626", style=dashed', "finally": 'color="#6b7280", style=dashed',
     "after-execution": 'color="#6b7280", style=dotted', "trigger": 'color="#d97706", style=bold',
+    "subflow": 'color="#374151"', "flow-trigger": 'color="#d97706", style=dashed',
 }
 
 
@@ -42,6 +43,8 @@ def _members(diagram: Diagram, cluster: str | None, lines: list[str], indent: st
             attrs = f"label={quote(label)}"
             if node.kind == "trigger":
                 attrs += ', shape=hexagon, fillcolor="#fef3c7", color="#d97706"'
+            elif node.kind == "missing-flow":
+                attrs += ', fillcolor="#fee2e2", color="#dc2626", fontcolor="#991b1b", style="rounded,filled,dashed"'
         if node.disabled:
             attrs += ', fillcolor="#f3f4f6", color="#9ca3af", fontcolor="#9ca3af", style="rounded,filled,dashed"'
         lines.append(f"{indent}{node.id} [{attrs}];")

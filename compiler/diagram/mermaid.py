@@ -9,7 +9,8 @@ from __future__ import annotations
 from .model import Diagram
 
 _ARROWS = {"sequence": "-->", "parallel": "-->", "choice": "-->", "loop": "-->", "dag": "-->",
-           "errors": "-.->", "finally": "-.->", "after-execution": "-.->", "trigger": "==>"}
+           "errors": "-.->", "finally": "-.->", "after-execution": "-.->", "trigger": "==>",
+           "subflow": "-->", "flow-trigger": "-.->"}
 _ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;", "|": "#124;",
              "[": "#91;", "]": "#93;", "{": "#123;", "}": "#125;", "`": "#96;"}
 
@@ -35,7 +36,8 @@ def render(diagram: Diagram, direction: str = "LR") -> str:
     lines.append("  classDef trigger fill:#fef3c7,stroke:#d97706,color:#111827;")
     lines.append("  classDef point fill:#6b7280,stroke:#6b7280;")
     lines.append("  classDef disabled fill:#f3f4f6,stroke:#9ca3af,color:#9ca3af,stroke-dasharray:3 3;")
-    for kind, cls in (("task", "task"), ("trigger", "trigger")):
+    lines.append("  classDef missing fill:#fee2e2,stroke:#dc2626,color:#991b1b,stroke-dasharray:4 2;")
+    for kind, cls in (("task", "task"), ("flow", "task"), ("trigger", "trigger"), ("missing-flow", "missing")):
         ids = [n.id for n in diagram.nodes if n.kind == kind and not n.disabled]
         if ids:
             lines.append(f"  class {','.join(ids)} {cls};")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-NODE_KINDS = ("task", "trigger", "start", "end", "flow-start", "flow-end")
-EDGE_KINDS = ("sequence", "parallel", "choice", "loop", "dag", "errors", "finally", "after-execution", "trigger")
+NODE_KINDS = ("task", "trigger", "start", "end", "flow-start", "flow-end", "flow", "missing-flow")
+EDGE_KINDS = ("sequence", "parallel", "choice", "loop", "dag", "errors", "finally", "after-execution", "trigger",
+              "subflow", "flow-trigger")  # the last two: between flows (dependency diagrams)
 
 
 @dataclass
