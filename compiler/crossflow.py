@@ -271,7 +271,7 @@ def _output_reads(tree: ast.Template) -> list[tuple[list, bool]]:
 
 
 def _check_upstream(project: _Project, flow: Flow, trigger: Plugin, reporter: Reporter) -> None:
-    for ns_node, id_node in _upstream_names(trigger):
+    for _, ns_node, id_node in _upstream_names(trigger):
         namespace, flow_id = _literal(ns_node), _literal(id_node)
         if namespace and flow_id and not project.find(flow, namespace, flow_id)[0]:
             project.report_missing(reporter, X.UNKNOWN_UPSTREAM_FLOW, "the trigger waits for", namespace, flow_id,
@@ -279,7 +279,8 @@ def _check_upstream(project: _Project, flow: Flow, trigger: Plugin, reporter: Re
 
 
 def _upstream_names(trigger: Plugin):
-    """(namespace node, flowId node) of each flow a trigger's conditions or preconditions name."""
+    """(entry, namespace node, flowId node) of each flow a trigger's conditions or preconditions
+    name, the entry being the mapping that names it."""
     for plugin in trigger.walk():
         if plugin.ptype is None or not isinstance(plugin.node, Mapping):
             continue
@@ -287,18 +288,20 @@ def _upstream_names(trigger: Plugin):
         for name, _, value in plugin.node.items():
             marked.extend(_marked(value, plugin.ptype.properties.get(name)))
         for node, spec in marked:
-            yield node.get(spec["namespace"]), node.get(spec["flowId"])
+            yield node, node.get(spec["namespace"]), node.get(spec["flowId"])
 
 
 @dataclass(frozen=True)
 class Link:
     """One flow's dependency on another: `calls` (a Subflow or ForEachItem task) or
-    `waits-for` (a Flow trigger's condition). Names are literal, or None when an expression."""
+    `waits-for` (a Flow trigger's condition). Names are literal, or None when an expression;
+    `states` are the upstream states a trigger waits for, when it says so literally."""
 
     kind: str
     via: str  # the task or trigger id
     namespace: str | None
     flow_id: str | None
+    states: tuple[str, ...] = ()
 
 
 def links(flow: Flow) -> list[Link]:
@@ -310,9 +313,30 @@ def links(flow: Flow) -> list[Link]:
             found.append(Link("calls", task.id or "", _literal(task.prop(spec["namespace"])), _literal(task.prop(spec["flowId"]))))
     for trigger in flow.walk("trigger"):
         if trigger.ptype is not None and trigger.ptype.raw.get("$firesOnExecutions"):
-            for ns_node, id_node in _upstream_names(trigger):
-                found.append(Link("waits-for", trigger.id or "", _literal(ns_node), _literal(id_node)))
+            everywhere = _states(trigger)
+            for entry, ns_node, id_node in _upstream_names(trigger):
+                states = _literal_list(entry.get("states")) or everywhere
+                found.append(Link("waits-for", trigger.id or "", _literal(ns_node), _literal(id_node), states))
     return found
+
+
+def _states(trigger: Plugin) -> tuple[str, ...]:
+    """The states a trigger accepts for all its upstream flows: its own `states`, or those of
+    an ExecutionStatus condition's `in`."""
+    if states := _literal_list(trigger.prop("states")):
+        return states
+    for plugin in trigger.walk():
+        if plugin.ptype is not None and plugin.ptype.name.endswith("condition.ExecutionStatus"):
+            if states := _literal_list(plugin.prop("in")):
+                return states
+    return ()
+
+
+def _literal_list(node: Node | None) -> tuple[str, ...]:
+    if not isinstance(node, Sequence):
+        return ()
+    items = tuple(_literal(item) for item in node)
+    return items if all(items) else ()
 
 
 def _marked(node: Node | None, schema) -> list[tuple[Mapping, dict]]:

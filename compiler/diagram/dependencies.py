@@ -41,5 +41,6 @@ def dependencies(flows: list[Flow], title: str = "flows") -> Diagram:
             if link.kind == "calls":
                 diagram.edges.append(Edge(source, target, "subflow", link.via))
             else:
-                diagram.edges.append(Edge(target, source, "flow-trigger", link.via))
+                label = f"{link.via}: {', '.join(link.states)}" if link.states else link.via
+                diagram.edges.append(Edge(target, source, "flow-trigger", label))
     return diagram

@@ -45,6 +45,15 @@ triggers:
       flows:
         - namespace: company.team
           flowId: parent
+          states: [SUCCESS, WARNING]
+  - id: legacy
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: archive
+        flowId: lonely
+      - type: io.kestra.plugin.core.condition.ExecutionStatus
+        in: [FAILED]
 """
 
 LONELY = """\
@@ -80,7 +89,8 @@ def test_nodes_clusters_and_edges():
         (nodes["parent"].id, nodes["child"].id, "subflow", "call"),
         (nodes["parent"].id, nodes["ghost"].id, "subflow", "call-ghost"),
         # a Flow trigger: the upstream flow's executions start the flow that waits
-        (nodes["parent"].id, nodes["child"].id, "flow-trigger", "after-parent"),
+        (nodes["parent"].id, nodes["child"].id, "flow-trigger", "after-parent: SUCCESS, WARNING"),
+        (nodes["lonely"].id, nodes["child"].id, "flow-trigger", "legacy: FAILED"),
     }
 
 
@@ -112,7 +122,7 @@ def test_command_draws_a_directory(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     labels = {n["label"] for n in json.loads(result.stdout)["nodes"]}
-    assert labels == {"parent", "child", "ghost"}
+    assert labels == {"parent", "child", "ghost", "lonely"}
     missing = subprocess.run([sys.executable, "-m", "compiler", "graph", str(tmp_path / "nope"), "--dependencies"],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "nope" in missing.stderr
