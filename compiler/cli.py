@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
     check.add_argument("--stdin-filename", metavar="NAME", default="-", help="name to report for standard input")
+    check.add_argument("--show-graph", action="store_true",
+                       help="also print each flow's task tree (on standard error with --format json or sarif)")
     check.add_argument("--target-version", metavar="VERSION", default=None,
                        help="Kestra version the flows deploy to (default: 1.3): features it lacks or removed are reported")
 
@@ -122,9 +124,20 @@ def cmd_check(args) -> int:
     )
     color = args.output_file is None and args.format in ("full", "concise") and use_color(args.color, sys.stdout)
     _write(render(args.format, report, Style(color=color)), args.output_file)
+    if args.show_graph:
+        _show_graphs(results, sys.stderr if args.format in ("json", "sarif") and args.output_file is None else sys.stdout)
     if args.exit_zero:
         return EXIT_OK
     return EXIT_ERRORS if report.count(Severity.ERROR) else EXIT_OK
+
+
+def _show_graphs(results, stream) -> None:
+    from .diagram.summary import summary
+
+    for result in results:
+        for flow in result.flows:
+            if flow.graph is not None:
+                stream.write(f"\n{result.path}: {summary(flow)}")
 
 
 def cmd_rules(args) -> int:
