@@ -132,12 +132,18 @@ def cmd_check(args) -> int:
 
 
 def _show_graphs(results, stream) -> None:
-    from .diagram.summary import summary
+    from .diagram.summary import summary, to_ascii
 
+    try:
+        "├└│".encode(stream.encoding or "ascii")
+        plain = False
+    except (LookupError, UnicodeEncodeError):
+        plain = True  # a console that cannot print box-drawing characters
     for result in results:
         for flow in result.flows:
             if flow.graph is not None:
-                stream.write(f"\n{result.path}: {summary(flow)}")
+                text = f"\n{result.path}: {summary(flow)}"
+                stream.write(to_ascii(text) if plain else text)
 
 
 def cmd_rules(args) -> int:

@@ -75,6 +75,14 @@ def _tree(entries: list[tuple[str, list]], prefix: str, lines: list[str]) -> Non
         _tree(children, prefix + ("    " if last else "│   "), lines)
 
 
+_ASCII = str.maketrans({"├": "|", "└": "`", "│": "|", "─": "-"})
+
+
+def to_ascii(text: str) -> str:
+    """The tree with ASCII branches, for consoles without box-drawing characters."""
+    return text.translate(_ASCII).encode("ascii", "backslashreplace").decode("ascii")
+
+
 def _case(value: str) -> str:
     plain = value and value.strip() == value and ":" not in value
     return f"case {value}" if plain else f"case {value!r}"

@@ -98,3 +98,11 @@ def test_show_graph_keeps_machine_output_parseable():
     result = run(str(EXAMPLES / "fan-out.yaml"), "--show-graph", "--format", "json")
     assert json.loads(result.stdout)["version"] == 1
     assert "company.team.fan-out" in result.stderr
+
+
+def test_ascii_console_gets_ascii_tree():
+    env = {"PYTHONIOENCODING": "ascii", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "compiler", "check", str(EXAMPLES / "fan-out.yaml"), "--show-graph",
+                             "--color", "never"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "`-- done (Return)" in result.stdout and "|-- each_region (ForEach)" in result.stdout
