@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=("mermaid", "dot", "svg", "json"), default="mermaid", help="output format (default: mermaid)")
     graph.add_argument("--direction", choices=("LR", "TB"), default="LR", help="left to right (default) or top to bottom")
     graph.add_argument("-o", "--output", metavar="FILE", help="write the diagram to FILE")
+    graph.add_argument("--flow", metavar="ID", help="the flow to draw, when the file holds several (separated by ---)")
+    graph.add_argument("--engine", choices=("flowc", "dot"), default="flowc",
+                       help="SVG layout: flowc's own (default, needs nothing) or Graphviz `dot` if installed")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of flows, for editors")
     schema.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE")
@@ -74,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)
+    except UsageError as e:
+        print(f"flowc: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -87,10 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+class UsageError(Exception):
+    """A problem with what the user asked for: printed as `flowc: error: ...`, exit 2."""
+
+
 def _write(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as e:
+            raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
     else:
         sys.stdout.write(text)
 
@@ -212,39 +225,58 @@ def cmd_eval(args) -> int:
 def cmd_graph(args) -> int:
     from .checker import check_file
     from .diagnostics import Severity
-    from .diagram import build, render
+    from .diagram import build
     from .reporters import Report, Style, render as render_report
 
     from pathlib import Path
 
+    if args.engine == "dot" and args.format != "svg":
+        raise UsageError("--engine applies to --format svg only")
     if args.dependencies:
         return _graph_dependencies(args)
     if not Path(args.path).is_file():
-        print(f"flowc: error: no such file: {args.path}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"no such file: {args.path}")
     result = check_file(args.path)
-    if not result.flows:  # nothing to draw: say why
+    flows = [flow for flow in result.flows if args.flow in (None, flow.id)]
+    if not flows:  # nothing to draw: say why
+        if args.flow is not None and result.flows:
+            raise UsageError(f"{args.path} has no flow {args.flow!r}; it holds {', '.join(repr(f.id) for f in result.flows)}")
         errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
         sys.stderr.write(render_report("concise", Report([result.path], errors, {result.path: result.source}), Style()))
         return EXIT_ERRORS
-    parts = [render(build(flow), args.format, args.direction) for flow in result.flows]
-    _write("".join(parts), args.output)
+    if len(flows) > 1:
+        raise UsageError(f"{args.path} holds {len(flows)} flows ({', '.join(repr(f.id) for f in flows)}); choose one with --flow ID")
+    _write(_draw(build(flows[0]), args), args.output)
     return EXIT_OK
+
+
+def _draw(diagram, args) -> str:
+    from .diagram import render
+
+    if args.engine != "dot":
+        return render(diagram, args.format, args.direction)
+    import shutil
+    import subprocess
+
+    if shutil.which("dot") is None:
+        raise UsageError("--engine dot needs Graphviz's `dot` on PATH; without --engine, flowc lays the SVG out itself")
+    done = subprocess.run(["dot", "-Tsvg"], input=render(diagram, "dot", args.direction), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise UsageError(f"dot failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 def _graph_dependencies(args) -> int:
     from .checker import check_file
-    from .diagram import render
     from .diagram.dependencies import dependencies
     from .discovery import PathError, find_flows
 
     try:
         found = find_flows([args.path])
     except PathError as e:
-        print(f"flowc: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(str(e)) from None
     flows = [flow for item in found for flow in check_file(item.path, item.display).flows]
-    _write(render(dependencies(flows, args.path), args.format, args.direction), args.output)
+    _write(_draw(dependencies(flows, args.path), args), args.output)
     return EXIT_OK
 
 
