@@ -10,7 +10,7 @@ from compiler.checker import check_text
 from compiler.diagram import render
 from compiler.diagram.dependencies import dependencies
 
-from .test_formats import TEXT_FORMATS, check_mermaid
+from .test_formats import ALL_FORMATS, check_mermaid
 
 PARENT = """\
 id: parent
@@ -106,7 +106,7 @@ def test_a_flow_named_before_its_file_is_read_is_not_missing():
     assert by_label(diagram)["child"].kind == "flow"
 
 
-@pytest.mark.parametrize("fmt", TEXT_FORMATS)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 def test_snapshot(fmt, snapshot):
     text = render(dependencies(flows(PARENT, CHILD, LONELY), "project"), fmt)
     if fmt == "mermaid":
