@@ -4,7 +4,8 @@ the cross-flow pass over all the flows checked together.
 `check_file` never raises for bad input: everything wrong with a file is a diagnostic. It
 checks one file of a project: `check_project` then compares the flows of all the files (as
 `flowc check` does). `check_bytes` and `check_text` check a standalone text, whose own
-flows (documents separated by `---`) make the project, unless `project=False`.
+flows (documents separated by `---`) make the project, unless `project=False` (the caller
+then runs `check_project`, which also applies the suppression comments).
 """
 from __future__ import annotations
 
@@ -49,9 +50,10 @@ def _finish(display: str, src: source_stage.SourceFile, reporter: Reporter, regi
     return FileResult(display, sorted(reporter.diagnostics, key=Diagnostic.sort_key), flows, src)
 
 
-def check_project(results: list[FileResult]) -> list[FileResult]:
+def check_project(results: list[FileResult], ignores: bool = True) -> list[FileResult]:
     """Run the cross-flow pass over the flows of all `results`, whatever their order, and
-    merge its diagnostics into each file's result (kept sorted)."""
+    merge its diagnostics into each file's result (kept sorted); then apply the files'
+    suppression comments, unless `ignores` is false."""
     from .crossflow import check_flows
 
     reporters = [Reporter(result.path) for result in results]
@@ -59,7 +61,19 @@ def check_project(results: list[FileResult]) -> list[FileResult]:
     for result, reporter in zip(results, reporters):
         if reporter.diagnostics:
             result.diagnostics = sorted(result.diagnostics + reporter.diagnostics, key=Diagnostic.sort_key)
+        if ignores:
+            _suppress(result)
     return results
+
+
+def _suppress(result: FileResult) -> None:
+    from . import suppressions
+
+    src = result.source
+    # unused suppressions are known only if every stage saw the whole file
+    complete = (src is not None and len(result.flows) == len(src.documents)
+                and not any(d.code.startswith("Y") for d in result.diagnostics))
+    result.diagnostics = suppressions.apply(result.diagnostics, src, result.path, complete)
 
 
 def check_file(path: str | Path, display: str | None = None, registry: Registry | None = None,
@@ -81,3 +95,4 @@ def check_text(text: str, display: str = "<string>", registry: Registry | None =
     reporter = Reporter(display)
     result = _finish(display, source_stage.parse_text(text, reporter, display), reporter, registry, settings)
     return check_project([result])[0] if project else result
+

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
     check.add_argument("--stdin-filename", metavar="NAME", default="-", help="name to report for standard input")
+    check.add_argument("--no-ignores", action="store_true",
+                       help="disregard `# flowc: ignore[...]` comments: report everything they hide")
     check.add_argument("--show-graph", action="store_true",
                        help="also print each flow's task tree (on standard error with --format json or sarif)")
     check.add_argument("--target-version", metavar="VERSION", default=None,
@@ -129,7 +131,7 @@ def cmd_check(args) -> int:
             results.append(check_bytes(sys.stdin.buffer.read(), args.stdin_filename, project=False, settings=settings))
         else:
             results.append(check_file(item.path, item.display, settings=settings))
-    check_project(results)  # after every file is read: a flow may call one of a later file
+    check_project(results, ignores=not args.no_ignores)  # after every file is read: a flow may call one of a later file
     report = Report(
         files=[r.path for r in results],
         diagnostics=[d for r in results for d in r.diagnostics],

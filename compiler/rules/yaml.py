@@ -213,3 +213,33 @@ NON_SCALAR_KEY = rule(
     ```
     """,
 )
+
+UNUSED_SUPPRESSION = rule(
+    "Y010", "unused-suppression", Severity.WARNING,
+    "A `# flowc: ignore[...]` comment that suppresses nothing, names no rule, or is misspelt.",
+    """
+    ## What it does
+    Reports a suppression comment that no longer hides any diagnostic, a code in it that is not a rule,
+    and a `# flowc:` comment that is neither `ignore[...]` nor `ignore-file[...]`.
+
+    ## Why is this bad?
+    A stale suppression hides the next real problem on that line; a misspelt one hides nothing and
+    misleads the reader. `flowc check --no-ignores` shows what the suppressions hide.
+
+    ## Example
+    ```yaml
+    tasks:
+      - id: hello
+        type: io.kestra.plugin.core.log.Log
+        message: hi  # flowc: ignore[S101] the typo was fixed long ago
+    ```
+
+    ## Use instead
+    ```yaml
+    tasks:
+      - id: hello
+        type: io.kestra.plugin.core.log.Log
+        message: hi
+    ```
+    """,
+)
