@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
     check.add_argument("--stdin-filename", metavar="NAME", default="-", help="name to report for standard input")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes in place, then report what remains")
+    check.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff, change no file")
     check.add_argument("--no-ignores", action="store_true",
                        help="disregard `# flowc: ignore[...]` comments: report everything they hide")
     check.add_argument("--show-graph", action="store_true",
@@ -125,6 +127,25 @@ def cmd_check(args) -> int:
     except (PathError, ValueError) as e:
         print(f"flowc: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    if (args.fix or args.diff) and any(item.display == "-" for item in found):
+        raise UsageError("--fix and --diff work on files, not standard input")
+    if args.fix or args.diff:
+        paths = {item.display: item.path for item in found}
+        changed = {}
+        for result in _check_all(found, settings, args):
+            if any(d.fix for d in result.diagnostics) and (original := _read_text(paths[result.path])) is not None:
+                bom, text = original
+                fixed, count = _fix_until_stable(text, result, settings, args)
+                if count:
+                    changed[result.path] = (bom, text, fixed, count)
+        if args.diff:
+            return _print_diff(changed)
+        for display, (bom, _, fixed, _) in changed.items():
+            with open(paths[display], "w", encoding="utf-8", newline="") as handle:
+                handle.write(bom + fixed)
+        total = sum(count for *_, count in changed.values())
+        print(f"flowc: fixed {total} problem{'s' if total != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}",
+              file=sys.stderr)
     results = []
     for item in found:
         if item.display == "-":
@@ -144,6 +165,48 @@ def cmd_check(args) -> int:
     if args.exit_zero:
         return EXIT_OK
     return EXIT_ERRORS if report.count(Severity.ERROR) else EXIT_OK
+
+
+def _check_all(found, settings, args):
+    from .checker import check_file, check_project
+
+    results = [check_file(item.path, item.display, settings=settings) for item in found]
+    return check_project(results, ignores=not args.no_ignores)
+
+
+def _fix_until_stable(text: str, result, settings, args) -> tuple[str, int]:
+    """Apply fixes, check the new text, and again while fixes apply: a fix may uncover another
+    (an expression is analysed further once its first problem is gone). Stops after 10 rounds."""
+    from .checker import check_project, check_text
+    from .fixes import apply
+
+    diagnostics, count = result.diagnostics, 0
+    for _ in range(10):
+        outcome = apply(text, diagnostics)
+        if not outcome.applied:
+            break
+        text, count = outcome.text, count + len(outcome.applied)
+        again = check_text(text, result.path, settings=settings, project=False)
+        diagnostics = check_project([again], ignores=not args.no_ignores)[0].diagnostics
+    return text, count
+
+
+def _read_text(path: str) -> tuple[str, str] | None:
+    """(byte order mark, text) of a UTF-8 file, line endings untouched."""
+    try:
+        data = open(path, "rb").read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return ("\ufeff", data[1:]) if data.startswith("\ufeff") else ("", data)
+
+
+def _print_diff(changed) -> int:
+    import difflib
+
+    for path, (_, text, fixed, _) in changed.items():
+        old, new = (path, path) if path.startswith("/") else (f"a/{path}", f"b/{path}")
+        sys.stdout.writelines(difflib.unified_diff(text.splitlines(keepends=True), fixed.splitlines(keepends=True), old, new))
+    return EXIT_ERRORS if changed else EXIT_OK
 
 
 def _show_graphs(results, stream) -> None:

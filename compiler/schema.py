@@ -11,7 +11,7 @@ import re
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from .diagnostics import Reporter, Severity, Span
+from .diagnostics import Fix, Reporter, Severity, Span
 from .model import Flow, Plugin, PluginDefault, follow
 from .registry import PluginType, Registry, Slot, did_you_mean
 from .settings import DEFAULT, Settings
@@ -100,10 +100,11 @@ class _Builder:
             removed = self.registry.flow_raw.get("$aliasesRemovedIn")
             if self.flow.settings.removed(removed):
                 self.reporter.report(S.TYPE_ALIAS, f"`{type_name}` no longer exists in Kestra {removed}: it was an old name of `{ptype.name}`",
-                                     type_span, help=f"use `type: {ptype.name}`", severity=Severity.ERROR)
+                                     type_span, help=f"use `type: {ptype.name}`", severity=Severity.ERROR,
+                                     fix=Fix(type_span, ptype.name))
             else:
                 self.reporter.report(S.TYPE_ALIAS, f"`{type_name}` is an old name of `{ptype.name}`", type_span,
-                                     help=f"use `type: {ptype.name}`")
+                                     help=f"use `type: {ptype.name}`", fix=Fix(type_span, ptype.name))
         plugin.ptype = ptype
         plugin.values, plugin.default_sources = _apply_defaults(data, ptype, type_name, self.flow.plugin_defaults)
         validator = self.registry.validator(ptype.name, ptype.schema)

@@ -122,7 +122,7 @@ class _Walker:
                 self.stmt(child, guards)
         elif isinstance(node, ast.FilterBlock):
             for name, args, kwargs in node.filters:
-                self.filter_call(name, args, kwargs, node.span, guards)
+                self.filter_call(name, args, kwargs, node.span, guards, fixable=False)
             for child in node.body:
                 self.stmt(child, guards)
 
@@ -192,7 +192,7 @@ class _Walker:
 
     # -- filters and functions
 
-    def filter_call(self, name, args, kwargs, span, guards) -> None:
+    def filter_call(self, name, args, kwargs, span, guards, fixable: bool = True) -> None:
         for a in args:
             self.expr(a, False, guards)
         for _, v in kwargs:
@@ -204,7 +204,7 @@ class _Walker:
                         help=f"did you mean `{suggestion}`?" if suggestion else "see Kestra's expression docs for the filters")
             return
         if name == "json":
-            self.deprecated_json("the `json` filter", span, "use `| toJson`")
+            self.deprecated_json("the `json` filter", span, "use `| toJson`", "toJson" if fixable else None)
         self.arguments(sig, args, kwargs, span)
 
     def function_call(self, node: ast.Call, guards) -> None:
@@ -230,15 +230,17 @@ class _Walker:
                         help=f"did you mean `{suggestion}`?" if suggestion else "see Kestra's expression docs for the functions")
             return
         if name == "json":
-            self.deprecated_json("the `json()` function", span, "use `fromJson(...)`")
+            self.deprecated_json("the `json()` function", span, "use `fromJson(...)`", "fromJson")
         self.arguments(sig, node.args, node.kwargs, span)
 
-    def deprecated_json(self, what: str, span, help: str) -> None:
+    def deprecated_json(self, what: str, span, help: str, fix: str | None) -> None:
         if self.env.flow.settings.removed(D.JSON_REMOVED_IN):
-            self.reporter.report(D.JSON_FUNCTION, f"{what} no longer exists in Kestra {D.JSON_REMOVED_IN}", self.t.span(*span),
-                                 help=help, severity=Severity.ERROR)
+            where = self.t.span(*span)
+            self.reporter.report(D.JSON_FUNCTION, f"{what} no longer exists in Kestra {D.JSON_REMOVED_IN}", where,
+                                 help=help, severity=Severity.ERROR,
+                                 fix=Fix(where, fix) if fix is not None and self.t.positions is not None else None)
         else:
-            self.report(D.JSON_FUNCTION, f"{what} is deprecated (removed in Kestra {D.JSON_REMOVED_IN})", span, help=help)
+            self.report(D.JSON_FUNCTION, f"{what} is deprecated (removed in Kestra {D.JSON_REMOVED_IN})", span, help=help, fix=fix)
 
     def arguments(self, sig, args, kwargs, span) -> None:
         if sig.params is None:

@@ -1,5 +1,5 @@
 """D: deprecated syntax inside expressions (compiler.analysis); old type names are D001."""
-from ..diagnostics import Severity, rule
+from ..diagnostics import Fix, Severity, rule
 from .base import check
 
 JSON_FUNCTION = rule(
@@ -119,8 +119,13 @@ def version_usage(flow, reporter) -> None:
     """Deprecated, removed, and not-yet-available types and properties, for the target version."""
     settings = flow.settings
     flow_properties = _flow_properties()
+    present = {name for name, _, _ in flow.node.items()}
     for name, key, _ in flow.node.items():
-        _property(reporter, settings, flow_properties.get(name, {}), name, "the flow", key.span)
+        replacement = _replacement(flow_properties.get(name, {}).get("$deprecated"))
+        # a renamed flow property (taskDefaults) can be renamed in place, unless the new one is there too
+        renamed = replacement in flow_properties and replacement not in present
+        _property(reporter, settings, flow_properties.get(name, {}), name, "the flow", key.span,
+                  Fix(key.span, replacement) if renamed else None)
     for plugin in flow.walk():
         ptype = plugin.ptype
         if ptype is None:
@@ -143,7 +148,7 @@ def version_usage(flow, reporter) -> None:
             _property(reporter, settings, ptype.properties.get(name, {}), name, f"`{ptype.short_name}`", key.span)
 
 
-def _property(reporter, settings, schema: dict, name: str, owner: str, span) -> None:
+def _property(reporter, settings, schema: dict, name: str, owner: str, span, fix: Fix | None = None) -> None:
     since = schema.get("$since")
     if not settings.supports(since):
         reporter.report(NEWER_THAN_TARGET, f"`{name}` of {owner} exists only from Kestra {since} (the target is {settings.target_version})",
@@ -155,7 +160,7 @@ def _property(reporter, settings, schema: dict, name: str, owner: str, span) -> 
     gone = settings.removed(removed)
     replacement = _replacement(marker)
     reporter.report(DEPRECATED_PROPERTY, f"`{name}` of {owner} " + (f"no longer exists in Kestra {removed}" if gone else "is deprecated"),
-                    span, help=f"use `{replacement}`" if replacement else None, severity=Severity.ERROR if gone else None)
+                    span, help=f"use `{replacement}`" if replacement else None, severity=Severity.ERROR if gone else None, fix=fix)
 
 
 def _flow_properties() -> dict:
