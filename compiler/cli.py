@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from . import __version__
+from .errors import UsageError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -26,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check flow files and report every problem",
                            description="Check flow files: a file, or a directory searched for flow YAML files.")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="flow file or directory (`-` reads standard input)")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="flow file or directory (`-` reads standard input); default: the configuration's `paths`, or `.`")
     check.add_argument("--format", choices=("full", "concise", "json", "github", "sarif"), default="full",
                        help="output format (default: full)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -40,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="disregard `# flowc: ignore[...]` comments: report everything they hide")
     check.add_argument("--show-graph", action="store_true",
                        help="also print each flow's task tree (on standard error with --format json or sarif)")
+    check.add_argument("--select", metavar="CODES", help="only these rules (codes, prefixes or names, comma-separated)")
+    check.add_argument("--extend-select", metavar="CODES", help="these rules too")
+    check.add_argument("--ignore", metavar="CODES", help="not these rules")
+    check.add_argument("--strict", action="store_true", default=None, help="plugins flowc does not know are errors")
+    check.add_argument("--config", metavar="FILE", help="use this flowc.toml or pyproject.toml, not the nearest one")
+    check.add_argument("--show-settings", action="store_true", help="print the settings that apply to the first PATH, then exit")
     check.add_argument("--target-version", metavar="VERSION", default=None,
                        help="Kestra version the flows deploy to (default: 1.3): features it lacks or removed are reported")
 
@@ -74,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .config import ConfigError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -83,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as e:
         print(f"flowc: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as e:
+        print(f"flowc: configuration error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -97,10 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-class UsageError(Exception):
-    """A problem with what the user asked for: printed as `flowc: error: ...`, exit 2."""
-
-
 def _write(text: str, output: str | None) -> None:
     if output:
         try:
@@ -113,29 +122,29 @@ def _write(text: str, output: str | None) -> None:
 
 
 def cmd_check(args) -> int:
-    from .checker import check_bytes, check_file, check_project
+    from pathlib import Path
+
     from .diagnostics import Severity
-    from .discovery import PathError, find_flows
+    from .plan import Plan
     from .reporters import Report, Style, render, use_color
 
-    from .settings import DEFAULT_TARGET, Settings, parse_version
+    plan = Plan(args)
+    if args.show_settings:
+        from .config import describe
 
-    try:
-        parse_version(args.target_version or DEFAULT_TARGET)
-        settings = Settings(args.target_version or DEFAULT_TARGET)
-        found = find_flows(args.paths)
-    except (PathError, ValueError) as e:
-        print(f"flowc: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        first = Path(plan.paths[0])
+        _write(describe(plan.config_of(first / "-" if first.is_dir() else first)), None)
+        return EXIT_OK
+    found = plan.find()
     if (args.fix or args.diff) and any(item.display == "-" for item in found):
         raise UsageError("--fix and --diff work on files, not standard input")
     if args.fix or args.diff:
         paths = {item.display: item.path for item in found}
         changed = {}
-        for result in _check_all(found, settings, args):
+        for result in plan.check(found):
             if any(d.fix for d in result.diagnostics) and (original := _read_text(paths[result.path])) is not None:
                 bom, text = original
-                fixed, count = _fix_until_stable(text, result, settings, args)
+                fixed, count = _fix_until_stable(text, result, plan, Path(paths[result.path]))
                 if count:
                     changed[result.path] = (bom, text, fixed, count)
         if args.diff:
@@ -146,13 +155,7 @@ def cmd_check(args) -> int:
         total = sum(count for *_, count in changed.values())
         print(f"flowc: fixed {total} problem{'s' if total != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}",
               file=sys.stderr)
-    results = []
-    for item in found:
-        if item.display == "-":
-            results.append(check_bytes(sys.stdin.buffer.read(), args.stdin_filename, project=False, settings=settings))
-        else:
-            results.append(check_file(item.path, item.display, settings=settings))
-    check_project(results, ignores=not args.no_ignores)  # after every file is read: a flow may call one of a later file
+    results = plan.check(found)
     report = Report(
         files=[r.path for r in results],
         diagnostics=[d for r in results for d in r.diagnostics],
@@ -167,14 +170,7 @@ def cmd_check(args) -> int:
     return EXIT_ERRORS if report.count(Severity.ERROR) else EXIT_OK
 
 
-def _check_all(found, settings, args):
-    from .checker import check_file, check_project
-
-    results = [check_file(item.path, item.display, settings=settings) for item in found]
-    return check_project(results, ignores=not args.no_ignores)
-
-
-def _fix_until_stable(text: str, result, settings, args) -> tuple[str, int]:
+def _fix_until_stable(text: str, result, plan, path) -> tuple[str, int]:
     """Apply fixes, check the new text, and again while fixes apply: a fix may uncover another
     (an expression is analysed further once its first problem is gone). Stops after 10 rounds."""
     from .checker import check_project, check_text
@@ -186,8 +182,9 @@ def _fix_until_stable(text: str, result, settings, args) -> tuple[str, int]:
         if not outcome.applied:
             break
         text, count = outcome.text, count + len(outcome.applied)
-        again = check_text(text, result.path, settings=settings, project=False)
-        diagnostics = check_project([again], ignores=not args.no_ignores)[0].diagnostics
+        config = plan.config_of(path)
+        again = check_text(text, result.path, plan.registry(config), settings=plan.settings(config), project=False)
+        diagnostics = plan.select(check_project([again], ignores=not plan.args.no_ignores)[0], path).diagnostics
     return text, count
 
 

@@ -26,9 +26,10 @@ def looks_like_flow(data: bytes) -> bool:
     return all(p.search(data) for p in _FLOW_KEYS)
 
 
-def find_flows(paths: list[str]) -> list[Found]:
+def find_flows(paths: list[str], excluded=None) -> list[Found]:
     """Files named explicitly are always checked; directories are searched recursively for
-    YAML files that look like flows (hidden and dependency directories are skipped)."""
+    YAML files that look like flows (hidden and dependency directories are skipped, and the
+    files for which `excluded(path)` is true)."""
     found: dict[str, Found] = {}
     for given in paths:
         path = Path(given)
@@ -41,6 +42,8 @@ def find_flows(paths: list[str]) -> list[Found]:
                     if not name.endswith(EXTENSIONS):
                         continue
                     file = Path(root) / name
+                    if excluded is not None and excluded(file):
+                        continue
                     try:
                         with open(file, "rb") as handle:
                             head = handle.read(1 << 20)

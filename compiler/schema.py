@@ -127,7 +127,8 @@ class _Builder:
             self.unknown_reported.add(type_name)
             self.reporter.report(
                 S.UNKNOWN_PLUGIN, f"flowc does not know the plugin `{type_name}`: its properties are not checked", span,
-                help="describe it in a schema directory, or ignore this rule for plugins you trust")
+                help="describe it in a schema directory, or ignore this rule for plugins you trust",
+                severity=Severity.ERROR if self.flow.settings.strict else None)
 
 
 # --------------------------------------------------------------------------- plugin defaults

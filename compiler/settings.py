@@ -17,6 +17,7 @@ def parse_version(text: str) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class Settings:
     target_version: str = DEFAULT_TARGET
+    strict: bool = False  # plugins flowc does not know are errors (S109)
 
     @property
     def target(self) -> tuple[int, ...]:

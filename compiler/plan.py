@@ -1,0 +1,98 @@
+"""What `flowc check` checks and how: the files (the paths given, or the configuration's,
+minus its excludes), and for each file its configuration (the nearest config file, or
+--config, with the command-line flags over it), settings and plugin registry."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .config import Config, ConfigError, for_directory, load, valid_selector
+from .errors import UsageError
+from .settings import DEFAULT_TARGET, Settings, parse_version
+
+
+class Plan:
+    def __init__(self, args) -> None:
+        self.args = args
+        self.explicit = None
+        if args.config:
+            self.explicit = load(Path(args.config)) if Path(args.config).is_file() else None
+            if self.explicit is None:
+                raise UsageError(f"{args.config} is not a flowc.toml or a pyproject.toml with [tool.flowc]")
+        self.overrides = {}
+        for flag in ("select", "extend_select", "ignore"):
+            codes = tuple(c.strip() for c in (getattr(args, flag) or "").split(",") if c.strip())
+            for code in codes:
+                if not valid_selector(code):
+                    raise UsageError(f"--{flag.replace('_', '-')}: `{code}` is not a rule code, prefix or name (see `flowc rules`)")
+            self.overrides[flag] = codes
+        if args.target_version:
+            try:
+                parse_version(args.target_version)
+            except ValueError as e:
+                raise UsageError(str(e)) from None
+        self._configs: dict[int, Config] = {}
+        self._registries: dict[tuple, object] = {}
+        here = self.config_of(Path.cwd() / "-")
+        self.paths = args.paths or [os.path.relpath(here.root / p) for p in here.paths] or ["."]
+
+    def config_of(self, path: Path) -> Config:
+        """The configuration of a file: the nearest config file's (or --config), flags over it."""
+        base = self.explicit or for_directory(path.parent)
+        if id(base) not in self._configs:
+            o, a = self.overrides, self.args
+            self._configs[id(base)] = replace(
+                base, select=o["select"] or base.select, extend_select=base.extend_select + o["extend_select"],
+                ignore=base.ignore + o["ignore"], target_version=a.target_version or base.target_version,
+                strict=a.strict if a.strict is not None else base.strict)
+        return self._configs[id(base)]
+
+    def find(self):
+        from .discovery import PathError, find_flows
+
+        try:
+            return find_flows(self.paths, excluded=lambda p: self.config_of(p).excluded(p))
+        except PathError as e:
+            raise UsageError(str(e)) from None
+
+    def settings(self, config: Config) -> Settings:
+        return Settings(config.target_version or DEFAULT_TARGET, config.strict)
+
+    def registry(self, config: Config):
+        from .registry import Registry, default_registry
+
+        if not config.schema_dirs:
+            return default_registry()
+        if config.schema_dirs not in self._registries:
+            try:
+                self._registries[config.schema_dirs] = Registry(extra_dirs=config.schema_dirs)
+            except (KeyError, ValueError, TypeError, OSError) as e:
+                raise ConfigError(f"{config.path}: a file of schema-dirs is not a plugin schema "
+                                  f"(a JSON object with `title` and `$kind`, see schemas/README.md): {e}") from None
+        return self._registries[config.schema_dirs]
+
+    def _path(self, item) -> Path:
+        return Path.cwd() / "-" if item.display == "-" else Path(item.path)
+
+    def check_one(self, item):
+        from .checker import check_bytes, check_file
+
+        config = self.config_of(self._path(item))
+        if item.display == "-":
+            return check_bytes(sys.stdin.buffer.read(), self.args.stdin_filename, self.registry(config), project=False,
+                               settings=self.settings(config))
+        return check_file(item.path, item.display, self.registry(config), settings=self.settings(config))
+
+    def check(self, found) -> list:
+        """Check every file, then the project; keep what each file's configuration selects."""
+        from .checker import check_project
+
+        results = check_project([self.check_one(item) for item in found], ignores=not self.args.no_ignores)
+        return [self.select(result, self._path(item)) for result, item in zip(results, found)]
+
+    def select(self, result, path: Path):
+        config = self.config_of(path)
+        result.diagnostics = [d for d in result.diagnostics if config.enabled(d.code, d.name, str(path))]
+        return result
