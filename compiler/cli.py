@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff, change no file")
     check.add_argument("--no-ignores", action="store_true",
                        help="disregard `# flowc: ignore[...]` comments: report everything they hide")
+    check.add_argument("--statistics", action="store_true", help="print how many diagnostics of each rule instead of each one")
     check.add_argument("--show-graph", action="store_true",
                        help="also print each flow's task tree (on standard error with --format json or sarif)")
     check.add_argument("--select", metavar="CODES", help="only these rules (codes, prefixes or names, comma-separated)")
@@ -162,7 +163,12 @@ def cmd_check(args) -> int:
         sources={r.path: r.source for r in results},
     )
     color = args.output_file is None and args.format in ("full", "concise") and use_color(args.color, sys.stdout)
-    _write(render(args.format, report, Style(color=color)), args.output_file)
+    if args.statistics:
+        from .reporters.statistics import render as statistics
+
+        _write(statistics(report, Style(color=color)), args.output_file)
+    else:
+        _write(render(args.format, report, Style(color=color)), args.output_file)
     if args.show_graph:
         _show_graphs(results, sys.stderr if args.format in ("json", "sarif") and args.output_file is None else sys.stdout)
     if args.exit_zero:

@@ -110,3 +110,14 @@ def test_color():
     plain = statistics.render(report_of(result), Style())
     assert "\x1b" not in plain
     assert re.sub(r"\x1b\[[0-9;]*m", "", text) == plain
+
+
+def test_statistics_flag(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "a.yaml"
+    path.write_text("id: a\nnamespace: n\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: x\n    mesage: y\n    mesage2: z\n")
+    done = subprocess.run([sys.executable, "-m", "compiler", "check", str(path), "--statistics"], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stdout.split() == ["2", "S101", "unknown-property", "error"]
