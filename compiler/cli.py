@@ -258,9 +258,15 @@ def cmd_rule(args) -> int:
 def cmd_schema(args) -> int:
     import json
 
-    from .registry import bundle, default_registry
+    from pathlib import Path
 
-    text = json.dumps(bundle(default_registry()), indent=2, ensure_ascii=False) + "\n"
+    from .config import for_directory
+    from .plan import registry_for
+    from .registry import bundle
+
+    # the in-house types of the configuration's schema-dirs belong in the editor schema too
+    registry = registry_for(for_directory(Path.cwd()))
+    text = json.dumps(bundle(registry), indent=2, ensure_ascii=False) + "\n"
     _write(text, args.output)
     return EXIT_OK
 

@@ -34,7 +34,6 @@ class Plan:
             except ValueError as e:
                 raise UsageError(str(e)) from None
         self._configs: dict[int, Config] = {}
-        self._registries: dict[tuple, object] = {}
         here = self.config_of(Path.cwd() / "-")
         self.paths = args.paths or [os.path.relpath(here.root / p) for p in here.paths] or ["."]
 
@@ -61,17 +60,7 @@ class Plan:
         return Settings(config.target_version or DEFAULT_TARGET, config.strict)
 
     def registry(self, config: Config):
-        from .registry import Registry, default_registry
-
-        if not config.schema_dirs:
-            return default_registry()
-        if config.schema_dirs not in self._registries:
-            try:
-                self._registries[config.schema_dirs] = Registry(extra_dirs=config.schema_dirs)
-            except (KeyError, ValueError, TypeError, OSError) as e:
-                raise ConfigError(f"{config.path}: a file of schema-dirs is not a plugin schema "
-                                  f"(a JSON object with `title` and `$kind`, see schemas/README.md): {e}") from None
-        return self._registries[config.schema_dirs]
+        return registry_for(config)
 
     def _path(self, item) -> Path:
         return Path.cwd() / "-" if item.display == "-" else Path(item.path)
@@ -96,3 +85,21 @@ class Plan:
         config = self.config_of(path)
         result.diagnostics = [d for d in result.diagnostics if config.enabled(d.code, d.name, str(path))]
         return result
+
+
+_registries: dict[tuple, object] = {}
+
+
+def registry_for(config: Config):
+    """The plugin registry of a configuration: the core types, and its schema-dirs' types."""
+    from .registry import Registry, default_registry
+
+    if not config.schema_dirs:
+        return default_registry()
+    if config.schema_dirs not in _registries:
+        try:
+            _registries[config.schema_dirs] = Registry(extra_dirs=config.schema_dirs)
+        except (KeyError, ValueError, TypeError, OSError) as e:
+            raise ConfigError(f"{config.path}: a file of schema-dirs is not a plugin schema "
+                              f"(a JSON object with `title` and `$kind`, see schemas/README.md): {e}") from None
+    return _registries[config.schema_dirs]

@@ -139,3 +139,13 @@ def test_unknown_selector_on_the_command_line(tmp_path):
     write(tmp_path, {"a.yaml": FLOW.format(id="a")})
     done, _ = check(tmp_path, "a.yaml", "--ignore", "Q1")
     assert done.returncode == 2 and "--ignore: `Q1`" in done.stderr
+
+
+def test_editor_schema_includes_in_house_plugins(tmp_path):
+    schema = {"title": "com.acme.Deploy", "$kind": "task", "type": "object", "description": "Deploy a service.",
+              "properties": {"target": {"type": "string"}}}
+    write(tmp_path, {"flowc.toml": 'schema-dirs = ["plugins"]\n', "plugins/com.acme.Deploy.json": json.dumps(schema)})
+    done = subprocess.run([sys.executable, "-m", "compiler", "schema"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "com.acme.Deploy" in done.stdout
+    plain = subprocess.run([sys.executable, "-m", "compiler", "schema"], cwd=tmp_path.parent, capture_output=True, text=True)
+    assert "com.acme.Deploy" not in plain.stdout
