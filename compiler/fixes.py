@@ -30,35 +30,34 @@ class Outcome:
 def apply(text: str, diagnostics: list[Diagnostic]) -> Outcome:
     """`text` with the fixes of `diagnostics` applied (overlapping ones: the first wins)."""
     starts = _line_starts(text)
-    fixable = sorted((d for d in diagnostics if d.fix is not None), key=lambda d: _offsets(starts, len(text), d.fix.span) or (0, 0))
-    applied, skipped = [], []
-    end_of_last = -1
-    # apply from the end, so the offsets of the earlier fixes stay right
-    chosen = []
-    for d in fixable:
-        offsets = _offsets(starts, len(text), d.fix.span)
-        if offsets is None or offsets[0] < end_of_last:
-            skipped.append(d)
-            continue
-        chosen.append((d, offsets))
-        end_of_last = offsets[1]
-    for d, (start, end) in reversed(chosen):
-        fixed = _apply_one(text, start, end, d.fix.replacement)
-        if fixed is None:
+    located = [(_offsets(starts, len(text), d.fix.span), d) for d in diagnostics if d.fix is not None]
+    applied, skipped = [], [d for offsets, d in located if offsets is None]
+    chosen, end_of_last = [], -1
+    for offsets, d in sorted(((o, d) for o, d in located if o is not None), key=lambda pair: pair[0]):
+        if offsets[0] < end_of_last:
             skipped.append(d)
         else:
-            text = fixed
+            chosen.append((d, offsets))
+            end_of_last = offsets[1]
+    try:
+        shape = _shape(text)
+    except yaml.YAMLError:
+        return Outcome(text, [], skipped + [d for d, _ in chosen])
+    # apply from the end, so the offsets of the earlier fixes stay right
+    for d, (start, end) in reversed(chosen):
+        done = _apply_one(text, shape, start, end, d.fix.replacement)
+        if done is None:
+            skipped.append(d)
+        else:
+            text, shape = done
             applied.append(d)
     applied.reverse()
     return Outcome(text, applied, skipped)
 
 
-def _apply_one(text: str, start: int, end: int, replacement: str) -> str | None:
+def _apply_one(text: str, before: list, start: int, end: int, replacement: str) -> tuple[str, list] | None:
+    """The text with one fix, and its shape; None if no spelling of the fix is safe."""
     old = text[start:end]
-    try:
-        before = _shape(text)
-    except yaml.YAMLError:
-        return None
     candidates = [replacement]
     if len(old) >= 2 and old[0] == old[-1] and old[0] in "'\"" and replacement[:1] != old[0]:
         candidates.insert(0, old[0] + replacement + old[0])  # a whole quoted scalar: keep its quotes
@@ -70,7 +69,7 @@ def _apply_one(text: str, start: int, end: int, replacement: str) -> str | None:
         except yaml.YAMLError:
             continue
         if _one_scalar_changed(before, after, old.strip("'\""), replacement):
-            return fixed
+            return fixed, after
     return None
 
 

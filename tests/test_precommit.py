@@ -147,17 +147,13 @@ def hooks(tmp_path_factory) -> Hooks:
     result = hooks.pre_commit(repo, "install-hooks")
     assert result.returncode == 0, f"building the flowc-check hook environment failed:\n{result.stdout}{result.stderr}"
     # a non-editable install of flowc needs its data files, the expression grammar among them
-    hooks.lark_installed = any(hooks.home.glob(f"*/py_env-*/lib/python*/site-packages/{LARK.as_posix()}"))
+    assert any(hooks.home.glob(f"*/py_env-*/lib/python*/site-packages/{LARK.as_posix()}")), \
+        f"{LARK.as_posix()} is not in the installed flowc (pyproject.toml package-data)"
     return hooks
 
 
 @pytest.fixture(params=["flowc-check", "flowc-check-system"])
 def hook(request, hooks) -> str:
-    if request.param == "flowc-check" and not hooks.lark_installed:
-        # strict: the mark must go once pyproject.toml packages the grammar (package-data of
-        # `compiler`), and then these tests run for real
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason=f"{LARK.as_posix()} is not in the installed flowc (pyproject.toml package-data)"))
     if request.param == "flowc-check-system" and not hooks.has_flowc:
         pytest.skip(f"no flowc script beside {sys.executable}")
     return request.param

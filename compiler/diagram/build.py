@@ -24,6 +24,21 @@ def short_type(plugin: Plugin) -> str:
     return ".".join(name.split(".")[-2:]) if "." in name else name
 
 
+def slot_groups(graph, parent: Plugin | None) -> list[tuple[str, str | None, str, list[Plugin]]]:
+    """The tasks of `parent` (None: the flow) by slot and Switch case, in YAML order:
+    (slot, case, slot kind, tasks)."""
+    found: dict[tuple, list[Plugin]] = {}
+    kinds: dict[tuple, str] = {}
+    for task in graph.tasks:
+        place = graph.place(task)
+        if place.parent is parent:
+            key = (place.slot, place.key)
+            found.setdefault(key, []).append(task)
+            kinds[key] = place.kind
+    return [(slot, case, kinds[(slot, case)], sorted(tasks, key=lambda t: graph.place(t).index))
+            for (slot, case), tasks in found.items()]
+
+
 class _Builder:
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
@@ -55,17 +70,7 @@ class _Builder:
         return self.diagram
 
     def groups(self, parent: Plugin | None) -> list[tuple[str, str | None, str, list[Plugin]]]:
-        """The parent's tasks by slot (and Switch case), in YAML order: (slot, case, kind, tasks)."""
-        found: dict[tuple, list[Plugin]] = {}
-        kinds: dict[tuple, str] = {}
-        for task in self.graph.tasks:
-            place = self.graph.place(task)
-            if place.parent is parent:
-                key = (place.slot, place.key)
-                found.setdefault(key, []).append(task)
-                kinds[key] = place.kind
-        return [(slot, case, kinds[(slot, case)], sorted(tasks, key=lambda t: self.graph.place(t).index))
-                for (slot, case), tasks in found.items()]
+        return slot_groups(self.graph, parent)
 
     def slots(self, groups, start: str, end: str, cluster: str | None) -> None:
         for slot, case, kind, tasks in groups:

@@ -16,26 +16,13 @@ Switch case, `errors`, `finally`) as labelled branches. Dag tasks name what they
 from __future__ import annotations
 
 from ..model import Flow, Plugin
-from .build import short_type
+from .build import short_type, slot_groups
 
 _PRINCIPAL = "tasks"  # the slot whose tasks are drawn straight under their container
 
 
 def summary(flow: Flow) -> str:
     graph = flow.graph
-    groups: dict[int | None, list[tuple[str, str | None, list[Plugin]]]] = {}
-    for task in graph.tasks:
-        place = graph.place(task)
-        key = id(place.parent) if place.parent is not None else None
-        slots = groups.setdefault(key, [])
-        found = next((g for g in slots if g[0] == place.slot and g[1] == place.key), None)
-        if found is None:
-            found = (place.slot, place.key, [])
-            slots.append(found)
-        found[2].append(task)
-    for slots in groups.values():
-        for _, _, tasks in slots:
-            tasks.sort(key=lambda t: graph.place(t).index)
 
     def waits_for(task: Plugin) -> list[str]:
         parent = graph.place(task).parent
@@ -52,7 +39,7 @@ def summary(flow: Flow) -> str:
     def items(parent: Plugin | None) -> list[tuple[str, list]]:
         """(line, sub-items) of a container: principal tasks first, then labelled slots."""
         entries = []
-        for slot, case, tasks in groups.get(id(parent) if parent is not None else None, []):
+        for slot, case, _, tasks in slot_groups(graph, parent):
             drawn = [(label(t), items(t)) for t in tasks]
             if slot == _PRINCIPAL and case is None:
                 entries.extend(drawn)
