@@ -142,30 +142,28 @@ class Compiler:
     def stmt_Macro(self, node: ast.Macro) -> None:
         pass  # hoisted
 
-    def macro(self, node: ast.Macro) -> None:
+    def function(self, name: str, node) -> None:
+        """A nested `def name(scope, W)` rendering `node.body` into the writer W."""
         w = self.w
-        fn = self.temp("macro")
-        w.line(f"def {fn}_body(scope, W):", node)
+        w.line(f"def {name}(scope, W):", node)
         w.indent()
         w.line("text = W.text")
         w.line("value = W.value")
         self.body(node.body)
         w.outdent()
+
+    def macro(self, node: ast.Macro) -> None:
+        fn = self.temp("macro")
+        self.function(f"{fn}_body", node)
         defaults = ", ".join(f"({name!r}, {self.expr(default) if default is not None else 'None'})" for name, default in node.params)
-        w.line(f"macros[{node.name!r}] = lambda *a, **k: rt.call_macro({fn}_body, [{defaults}], a, k, ctx, macros)")
+        self.w.line(f"macros[{node.name!r}] = lambda *a, **k: rt.call_macro({fn}_body, [{defaults}], a, k, ctx, macros)")
 
     def stmt_Block(self, node: ast.Block) -> None:
         """Render in place, and register for `block('name')`."""
-        w = self.w
         fn = self.temp("block")
-        w.line(f"def {fn}(scope, W):", node)
-        w.indent()
-        w.line("text = W.text")
-        w.line("value = W.value")
-        self.body(node.body)
-        w.outdent()
-        w.line(f"macros['block:' + {node.name!r}] = lambda: rt.render_block({fn}, scope)")
-        w.line(f"{fn}(scope, W)")
+        self.function(fn, node)
+        self.w.line(f"macros['block:' + {node.name!r}] = lambda: rt.render_block({fn}, scope)")
+        self.w.line(f"{fn}(scope, W)")
 
     def stmt_FilterBlock(self, node: ast.FilterBlock) -> None:
         w = self.w
