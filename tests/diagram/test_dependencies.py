@@ -126,3 +126,27 @@ def test_command_draws_a_directory(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "compiler", "graph", str(tmp_path / "nope"), "--dependencies"],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "nope" in missing.stderr
+
+
+def test_for_each_item_is_a_call():
+    batch = """\
+id: batch
+namespace: company.team
+inputs:
+  - id: file
+    type: FILE
+tasks:
+  - id: each-row
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ inputs.file }}"
+    batch:
+      rows: 4
+    namespace: company.team
+    flowId: child
+    inputs:
+      rows: "{{ taskrun.items }}"
+"""
+    diagram = dependencies(flows(batch, CHILD))
+    nodes = by_label(diagram)
+    assert {(e.source, e.target, e.kind, e.label) for e in diagram.edges if e.kind == "subflow"} == {
+        (nodes["batch"].id, nodes["child"].id, "subflow", "each-row")}
