@@ -3,14 +3,18 @@ the cross-flow pass over all the flows checked together.
 
 `check_file` never raises for bad input: everything wrong with a file is a diagnostic. It
 checks one file of a project: `check_project` then compares the flows of all the files (as
-`flowc check` does). `check_bytes` and `check_text` check a standalone text, whose own
-flows (documents separated by `---`) make the project, unless `project=False` (the caller
-then runs `check_project`, which also applies the suppression comments).
+`flowc check` does), from the plain facts each result keeps (`FileResult.facts`,
+`FileResult.directives`): a result read from the cache or made in another process, without
+its flow models, takes part like any other. `check_bytes` and `check_text` check a
+standalone text, whose own flows (documents separated by `---`) make the project, unless
+`project=False` (the caller then runs `check_project`, which also applies the suppression
+comments).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import source as source_stage
 from .diagnostics import Diagnostic, Reporter
@@ -19,13 +23,20 @@ from .registry import Registry, default_registry
 from .schema import check_document
 from .settings import DEFAULT, Settings
 
+if TYPE_CHECKING:
+    from .crossflow import FlowFacts
+    from .suppressions import Directives
+
 
 @dataclass
 class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    flows: list[Flow] = field(default_factory=list)
-    source: source_stage.SourceFile | None = None
+    flows: list[Flow] = field(default_factory=list)  # empty when read from the cache or made in another process
+    source: source_stage.SourceFile | None = None  # without its documents then: its text, for the reporters
+    facts: list[FlowFacts] = field(default_factory=list)  # what the cross-flow pass needs of each flow
+    directives: Directives | None = None  # the suppression comments
+    complete: bool = False  # every stage saw the whole file: unused suppressions are known
 
 
 def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Registry, settings: Settings = DEFAULT) -> list[Flow]:
@@ -46,34 +57,31 @@ def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Reg
 
 def _finish(display: str, src: source_stage.SourceFile, reporter: Reporter, registry: Registry | None,
             settings: Settings = DEFAULT) -> FileResult:
+    from .crossflow import summarize
+    from .suppressions import read
+
     flows = check_source(src, reporter, registry or default_registry(), settings)
-    return FileResult(display, sorted(reporter.diagnostics, key=Diagnostic.sort_key), flows, src)
+    diagnostics = sorted(reporter.diagnostics, key=Diagnostic.sort_key)
+    # unused suppressions are known only if every stage saw the whole file
+    complete = len(flows) == len(src.documents) and not any(d.code.startswith("Y") for d in diagnostics)
+    return FileResult(display, diagnostics, flows, src, [summarize(flow) for flow in flows], read(src, display), complete)
 
 
 def check_project(results: list[FileResult], ignores: bool = True) -> list[FileResult]:
     """Run the cross-flow pass over the flows of all `results`, whatever their order, and
     merge its diagnostics into each file's result (kept sorted); then apply the files'
     suppression comments, unless `ignores` is false."""
-    from .crossflow import check_flows
+    from .crossflow import check_facts
+    from .suppressions import apply
 
     reporters = [Reporter(result.path) for result in results]
-    check_flows([(flow, reporter) for result, reporter in zip(results, reporters) for flow in result.flows])
+    check_facts([(result.facts, reporter) for result, reporter in zip(results, reporters)])
     for result, reporter in zip(results, reporters):
         if reporter.diagnostics:
             result.diagnostics = sorted(result.diagnostics + reporter.diagnostics, key=Diagnostic.sort_key)
         if ignores:
-            _suppress(result)
+            result.diagnostics = apply(result.diagnostics, result.directives, result.path, result.complete)
     return results
-
-
-def _suppress(result: FileResult) -> None:
-    from . import suppressions
-
-    src = result.source
-    # unused suppressions are known only if every stage saw the whole file
-    complete = (src is not None and len(result.flows) == len(src.documents)
-                and not any(d.code.startswith("Y") for d in result.diagnostics))
-    result.diagnostics = suppressions.apply(result.diagnostics, src, result.path, complete)
 
 
 def check_file(path: str | Path, display: str | None = None, registry: Registry | None = None,

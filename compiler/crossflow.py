@@ -7,6 +7,12 @@ to other flows' executions must name flows (`$namesFlow`) that exist. A flow tha
 the checked files may live elsewhere: that is a warning. The contract is checked only against
 a called flow that is among them, once, and only when the call pins no `revision` (the file is
 the latest revision).
+
+The pass runs in two steps, so that it never needs the flow models of unchanged files (the
+cache) or of files checked in other processes: `summarize` reduces each flow to the plain
+facts the pass compares (`FlowFacts`: what it declares, what it calls, which outputs of its
+calls it reads, which flows its triggers wait for, with the spans to report at), and
+`check_facts` compares the facts of every flow of the project.
 """
 from __future__ import annotations
 
@@ -28,28 +34,210 @@ _JAVA_FLOAT = re.compile(r"[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[f
 _WHERE = "check its namespace and id, or check the flow that defines it together with this one"
 
 
+# --------------------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True, slots=True)
+class InputFacts:
+    """An input a flow declares: its type (upper case), whether an execution needs it, and
+    the literal values a SELECT or ENUM accepts (None: any value)."""
+
+    ident: str
+    kind: str
+    required: bool
+    options: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class GivenInput:
+    """A key of a call's `inputs` as written, and its value: `shape` is `map`, `list` or
+    `scalar` (then `value` is the scalar's typed value)."""
+
+    key: str
+    key_span: Span
+    shape: str
+    value: object
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    """A task that runs another flow (not disabled, with an id)."""
+
+    task_id: str
+    namespace: str | None  # literal; None for an expression
+    flow_id: str | None
+    namespace_span: Span
+    flow_id_span: Span
+    pinned: bool  # a `revision` is given: it may call an older revision
+    inputs_property: str | None
+    given: tuple[str, ...] | None  # the inputs given, pluginDefaults included; None: not checked
+    written: tuple[GivenInput, ...]  # the inputs as written in the task
+    inputs_span: Span  # where a missing input is reported
+    legacy_outputs: tuple[str, ...] | None  # the task's deprecated `outputs`; None: not literal
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFacts:
+    """An unguarded read of a call's child outputs: `output` is the name read, or None when
+    the call does not wait for its flow (which then has no outputs at all)."""
+
+    task_id: str
+    output: str | None
+    span: Span
+    in_branch: bool  # in a branch that may not be taken
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamFacts:
+    """A flow a trigger waits for, named literally."""
+
+    namespace: str
+    flow_id: str
+    namespace_span: Span
+    flow_id_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FlowFacts:
+    """What the cross-flow pass needs to know about one flow: plain data, so that it can be
+    cached and sent between processes."""
+
+    namespace: str | None
+    id: str | None
+    disabled: bool
+    inputs: tuple[InputFacts, ...]  # the first declaration of each id
+    declares_outputs: bool  # `outputs` is written (not absent, not null)
+    outputs: tuple[str, ...] | None  # the declared output ids; None: not a list
+    calls: tuple[CallFacts, ...]
+    reads: tuple[ReadFacts, ...]
+    upstream: tuple[UpstreamFacts, ...]
+
+
+def summarize(flow: Flow) -> FlowFacts:
+    """The facts of one checked flow."""
+    calls: list[CallFacts] = []
+    first: dict[str, tuple[Plugin, dict]] = {}  # the first call of each task id, as Kestra keeps it
+    for task in flow.walk("task"):
+        spec = task.ptype.raw.get("$calls") if task.ptype else None
+        if spec and _flag(task.values.get("disabled")) is not True and task.id:
+            calls.append(_call_facts(task, spec))
+            first.setdefault(task.id, (task, spec))
+    upstream = []
+    for trigger in flow.walk("trigger"):
+        if trigger.ptype is not None and trigger.ptype.raw.get("$firesOnExecutions"):
+            for _, ns_node, id_node in _upstream_names(trigger):
+                namespace, flow_id = _literal(ns_node), _literal(id_node)
+                if namespace and flow_id:
+                    upstream.append(UpstreamFacts(namespace, flow_id, ns_node.span, id_node.span))
+    declared = flow.node.get("outputs")
+    return FlowFacts(
+        namespace=flow.namespace, id=flow.id, disabled=_flag(flow.node.value("disabled")) is True,
+        inputs=_input_facts(flow),
+        declares_outputs=declared is not None and not (isinstance(declared, Scalar) and declared.value is None),
+        outputs=tuple(i for item in flow.list_of("outputs") if (i := scalar_text(item.get("id")))) if isinstance(declared, Sequence) else None,
+        calls=tuple(calls), reads=tuple(_reads(flow, first)) if first else (), upstream=tuple(upstream))
+
+
+def _input_facts(flow: Flow) -> tuple[InputFacts, ...]:
+    declared: dict[str, InputFacts] = {}
+    for item in flow.list_of("inputs"):
+        ident = scalar_text(item.get("id")) or scalar_text(item.get("name"))
+        if ident and ident not in declared:
+            declared[ident] = InputFacts(ident, (scalar_text(item.get("type")) or "").upper(), _required(item), _options(item))
+    return tuple(declared.values())
+
+
+def _required(item: Mapping) -> bool:
+    """An input the execution cannot be created without (one with `dependsOn` may be disabled)."""
+    return _flag(item.value("required")) is not False and item.value("defaults") is None and "dependsOn" not in item
+
+
+def _options(item: Mapping) -> tuple[str, ...] | None:
+    """The values a SELECT or ENUM input surely accepts; None when it accepts any value (it
+    has no literal values, allows custom ones, or is optional)."""
+    values = item.get("values")
+    options = [scalar_text(v) for v in values] if isinstance(values, Sequence) else []
+    if (not options or None in options or any("{{" in o for o in options) or _flag(item.value("allowCustomValue"))
+            or _flag(item.value("required")) is False):
+        return None
+    return tuple(options)
+
+
+def _call_facts(task: Plugin, spec: dict) -> CallFacts:
+    prop = spec.get("inputs")
+    given = task.values.get(prop) if prop else None
+    checked = bool(prop) and (given is None or isinstance(given, dict))
+    node = task.prop(prop) if checked else None
+    written = tuple(_given(key, key_node, value) for key, key_node, value in node.items()) if isinstance(node, Mapping) else ()
+    legacy = task.values.get(spec.get("legacyOutputs"))
+    return CallFacts(
+        task_id=task.id, namespace=literal_text(task.values.get(spec["namespace"])),
+        flow_id=literal_text(task.values.get(spec["flowId"])),
+        namespace_span=_span(task, spec["namespace"]), flow_id_span=_span(task, spec["flowId"]),
+        pinned=task.values.get(spec.get("revision")) is not None,
+        inputs_property=prop if checked else None, given=tuple(given or ()) if checked else None, written=written,
+        inputs_span=(task.key_span(prop) if prop else None) or _span(task, spec["flowId"]),
+        legacy_outputs=() if legacy is None else tuple(legacy) if isinstance(legacy, dict) else None)
+
+
+def _given(key: str, key_node: Scalar, value: Node) -> GivenInput:
+    if isinstance(value, (Mapping, Sequence)):
+        return GivenInput(key, key_node.span, "map" if isinstance(value, Mapping) else "list", None, value.span)
+    return GivenInput(key, key_node.span, "scalar", value.value if isinstance(value, Scalar) else None, value.span)
+
+
+def _reads(flow: Flow, calls: dict[str, tuple[Plugin, dict]]) -> list[ReadFacts]:
+    """The reads of the child outputs of `calls` (the first call of each task id)."""
+    found = []
+    for template in flow.expressions:
+        owner = template.owner
+        prop = owner.ptype.properties.get(template.path[0], {}) if owner is not None and owner.ptype else {}
+        if prop.get("$renderedIn"):
+            continue  # rendered in the child's execution
+        for steps, in_branch in _output_reads(template.tree):
+            task, spec = calls.get(steps[0].key, (None, None)) if isinstance(steps[0].key, str) else (None, None)
+            attr = spec.get("childOutputs") if spec else None
+            if not attr or task is owner:
+                continue
+            i = 1
+            while i < len(steps) and steps[i].is_index and steps[i].key != attr:
+                i += 1  # iteration values of a call in a loop
+            if i == len(steps) or steps[i].key != attr:
+                continue
+            if _flag(task.values.get(spec.get("wait"))) is False:
+                found.append(ReadFacts(task.id, None, template.span(*steps[i].span), in_branch))
+            elif i + 1 < len(steps) and isinstance(steps[i + 1].key, str):
+                found.append(ReadFacts(task.id, steps[i + 1].key, template.span(*steps[i + 1].span), in_branch))
+    return found
+
+
+# --------------------------------------------------------------------------- the pass
+
+
 @dataclass
-class _Call:
-    task: Plugin
-    spec: dict  # the type's `$calls`
-    name: str | None = None  # `namespace.flowId` of a called flow among the checked ones
-    outputs: set | None = None  # the outputs the call gets from it; None when unknown
+class _Resolved:
+    """What a call gets from the flow it calls, when that flow is among the checked ones."""
+
+    name: str | None = None  # `namespace.flowId`
+    outputs: tuple[str, ...] | None = None  # None when unknown
 
 
 class _Project:
-    """The checked flows, by namespace and id."""
+    """The checked flows, by namespace and id, with the index of their file."""
 
-    def __init__(self, flows: list[Flow]) -> None:
-        self.flows: dict[tuple[str, str], list[Flow]] = {}
-        for flow in flows:
-            if flow.namespace and flow.id:
-                self.flows.setdefault((flow.namespace, flow.id), []).append(flow)
+    def __init__(self, files: list[tuple[list[FlowFacts], Reporter]]) -> None:
+        self.flows: dict[tuple[str, str], list[tuple[int, FlowFacts]]] = {}
+        for index, (flows, _) in enumerate(files):
+            for flow in flows:
+                if flow.namespace and flow.id:
+                    self.flows.setdefault((flow.namespace, flow.id), []).append((index, flow))
 
-    def find(self, caller: Flow, namespace: str, flow_id: str) -> tuple[bool, Flow | None]:
+    def find(self, file: int, namespace: str, flow_id: str) -> tuple[bool, FlowFacts | None]:
         """Whether the flow is among the checked ones, and its definition unless several
         files define it (one in the caller's file wins)."""
         found = self.flows.get((namespace, flow_id), [])
-        mine = [f for f in found if f.source is caller.source] or found
+        mine = [f for i, f in found if i == file] or [f for _, f in found]
         return bool(found), mine[0] if len(mine) == 1 else None
 
     def report_missing(self, reporter: Reporter, rule, what: str, namespace: str, flow_id: str,
@@ -62,91 +250,74 @@ class _Project:
                         namespace_span if other else flow_id_span, help=help)
 
 
-def check_flows(entries: list[tuple[Flow, Reporter]]) -> None:
-    """Check each flow of `entries` against all of them; each reports to its own reporter."""
-    project = _Project([flow for flow, _ in entries])
-    for flow, reporter in entries:
-        calls: dict[str, _Call] = {}
-        for task in flow.walk("task"):
-            spec = task.ptype.raw.get("$calls") if task.ptype else None
-            if spec and _flag(task.values.get("disabled")) is not True and task.id:
-                calls.setdefault(task.id, _check_call(project, flow, task, spec, reporter))
-        if calls:
-            _check_reads(flow, calls, reporter)
-        for trigger in flow.walk("trigger"):
-            if trigger.ptype is not None and trigger.ptype.raw.get("$firesOnExecutions"):
-                _check_upstream(project, flow, trigger, reporter)
+def check_facts(files: list[tuple[list[FlowFacts], Reporter]]) -> None:
+    """Check each flow of each file against all the flows of `files` (a file's flows, and
+    the reporter of that file)."""
+    project = _Project(files)
+    for index, (flows, reporter) in enumerate(files):
+        for flow in flows:
+            calls: dict[str, _Resolved] = {}
+            for call in flow.calls:
+                resolved = _check_call(project, index, flow, call, reporter)
+                calls.setdefault(call.task_id, resolved)
+            for read in flow.reads:
+                _check_read(read, calls[read.task_id], reporter)
+            for upstream in flow.upstream:
+                if not project.find(index, upstream.namespace, upstream.flow_id)[0]:
+                    project.report_missing(reporter, X.UNKNOWN_UPSTREAM_FLOW, "the trigger waits for", upstream.namespace,
+                                           upstream.flow_id, upstream.namespace_span, upstream.flow_id_span)
 
 
-# --------------------------------------------------------------------------- calls
-
-
-def _check_call(project: _Project, flow: Flow, task: Plugin, spec: dict, reporter: Reporter) -> _Call:
-    call = _Call(task, spec)
-    namespace = literal_text(task.values.get(spec["namespace"]))
-    flow_id = literal_text(task.values.get(spec["flowId"]))
+def _check_call(project: _Project, file: int, flow: FlowFacts, call: CallFacts, reporter: Reporter) -> _Resolved:
+    resolved = _Resolved()
+    namespace, flow_id = call.namespace, call.flow_id
     if namespace is None or flow_id is None or (namespace, flow_id) == (flow.namespace, flow.id):
-        return call  # an expression, or a recursive call (S216)
-    exists, child = project.find(flow, namespace, flow_id)
+        return resolved  # an expression, or a recursive call (S216)
+    exists, child = project.find(file, namespace, flow_id)
     if not exists:
-        project.report_missing(reporter, X.UNKNOWN_SUBFLOW, f"`{task.id}` calls", namespace, flow_id,
-                               _span(task, spec["namespace"]), _span(task, spec["flowId"]))
-        return call
-    if child is None or task.values.get(spec.get("revision")) is not None:
-        return call  # defined in several files, or an older revision is called
-    call.name = f"{namespace}.{flow_id}"
-    if _flag(child.node.value("disabled")):
-        reporter.report(X.DISABLED_SUBFLOW, f"`{call.name}` is disabled: Kestra refuses to execute it", _span(task, spec["flowId"]),
+        project.report_missing(reporter, X.UNKNOWN_SUBFLOW, f"`{call.task_id}` calls", namespace, flow_id,
+                               call.namespace_span, call.flow_id_span)
+        return resolved
+    if child is None or call.pinned:
+        return resolved  # defined in several files, or an older revision is called
+    resolved.name = f"{namespace}.{flow_id}"
+    if child.disabled:
+        reporter.report(X.DISABLED_SUBFLOW, f"`{resolved.name}` is disabled: Kestra refuses to execute it", call.flow_id_span,
                         help="enable it (remove `disabled: true`), or remove this call")
-    _check_inputs(child, call, reporter)
-    call.outputs = _child_outputs(child, call)
-    return call
+    if call.given is not None:
+        _check_inputs(child, call, resolved.name, reporter)
+    resolved.outputs = child.outputs if child.declares_outputs else call.legacy_outputs
+    return resolved
 
 
-def _check_inputs(child: Flow, call: _Call, reporter: Reporter) -> None:
-    task, prop = call.task, call.spec.get("inputs")
-    given = task.values.get(prop) if prop else None
-    if not prop or (given is not None and not isinstance(given, dict)):
-        return  # an expression
-    declared = {}
-    for item in child.list_of("inputs"):
-        ident = scalar_text(item.get("id")) or scalar_text(item.get("name"))
-        if ident:
-            declared.setdefault(ident, item)
-    node = task.prop(prop)
-    for key, key_node, value in node.items() if isinstance(node, Mapping) else ():
-        item = declared.get(key)
+def _check_inputs(child: FlowFacts, call: CallFacts, name: str, reporter: Reporter) -> None:
+    declared = {item.ident: item for item in child.inputs}
+    for given in call.written:
+        item = declared.get(given.key)
         if item is None:
-            if not any(ident.startswith(key + ".") for ident in declared):
-                suggestion = did_you_mean(key, declared)
-                reporter.report(X.UNKNOWN_SUBFLOW_INPUT, f"`{call.name}` has no input `{key}`", key_node.span,
+            if not any(ident.startswith(given.key + ".") for ident in declared):
+                suggestion = did_you_mean(given.key, declared)
+                reporter.report(X.UNKNOWN_SUBFLOW_INPUT, f"`{name}` has no input `{given.key}`", given.key_span,
                                 help=f"did you mean `{suggestion}`?" if suggestion else _known("inputs", declared))
             continue
-        kind = (scalar_text(item.get("type")) or "").upper()
-        problem = _value_problem(kind, item, value)
+        problem = _value_problem(item, given)
         if problem:
             message, severity, help = problem
-            reporter.report(X.INVALID_SUBFLOW_INPUT, f"input `{key}` of `{call.name}` is {kind}: {message}", value.span,
+            reporter.report(X.INVALID_SUBFLOW_INPUT, f"input `{given.key}` of `{name}` is {item.kind}: {message}", given.span,
                             help=help, severity=severity)
-    for ident, item in declared.items():
-        if ident not in (given or {}) and _required(item):
-            reporter.report(X.MISSING_SUBFLOW_INPUT, f"`{call.name}` requires the input `{ident}`, which `{task.id}` does not give",
-                            task.key_span(prop) or _span(task, call.spec["flowId"]),
-                            help=f"add `{ident}` to `{prop}`, or give the input `defaults` in `{call.name}`")
+    for item in child.inputs:
+        if item.required and item.ident not in call.given:
+            reporter.report(X.MISSING_SUBFLOW_INPUT, f"`{name}` requires the input `{item.ident}`, which `{call.task_id}` does not give",
+                            call.inputs_span, help=f"add `{item.ident}` to `{call.inputs_property}`, or give the input `defaults` in `{name}`")
 
 
-def _required(item: Mapping) -> bool:
-    """An input the execution cannot be created without (one with `dependsOn` may be disabled)."""
-    return _flag(item.value("required")) is not False and item.value("defaults") is None and "dependsOn" not in item
-
-
-def _value_problem(kind: str, item: Mapping, node: Node) -> tuple[str, Severity | None, str | None] | None:
+def _value_problem(item: InputFacts, given: GivenInput) -> tuple[str, Severity | None, str | None] | None:
     """What is wrong with a literal value for an input of this type, as Kestra converts it."""
-    if isinstance(node, (Mapping, Sequence)):
-        shape = "a map" if isinstance(node, Mapping) else "a list"
+    kind = item.kind
+    if given.shape != "scalar":
         wanted = {"INT": "an integer", "FLOAT": "a number", "BOOLEAN": "a boolean"}.get(kind)
-        return (f"{shape} is not {wanted}", None, None) if wanted else None
-    value = node.value if isinstance(node, Scalar) else None
+        return (f"a {given.shape} is not {wanted}", None, None) if wanted else None
+    value = given.value
     if value is None or (isinstance(value, str) and ("{{" in value or "{%" in value)):
         return None
     text = str(value).lower() if isinstance(value, bool) else str(value)
@@ -164,60 +335,27 @@ def _value_problem(kind: str, item: Mapping, node: Node) -> tuple[str, Severity 
             return f"`{text}` is read as `false`", Severity.WARNING, "write `true` or `false`"
         return f"`{text}` is not a boolean", None, "write `true` or `false`"
     if kind in ("SELECT", "ENUM") and isinstance(value, str):
-        values = item.get("values")
-        options = [scalar_text(v) for v in values] if isinstance(values, Sequence) else []
-        if (not options or None in options or any("{{" in o for o in options) or _flag(item.value("allowCustomValue"))
-                or _flag(item.value("required")) is False or value in options):
+        if item.options is None or value in item.options:
             return None
-        suggestion = did_you_mean(value, options)
+        suggestion = did_you_mean(value, item.options)
         return (f"`{value}` is not one of its values", None,
-                f"did you mean `{suggestion}`?" if suggestion else _known("values", options))
+                f"did you mean `{suggestion}`?" if suggestion else _known("values", item.options))
     return None
 
 
-def _child_outputs(child: Flow, call: _Call) -> set | None:
-    """The outputs a call gets: the child's flow outputs, or (when it declares none) the
-    task's deprecated `outputs`; None when they cannot be known."""
-    declared = child.node.get("outputs")
-    if isinstance(declared, Sequence):
-        return {ident for item in child.list_of("outputs") if (ident := scalar_text(item.get("id")))}
-    if declared is not None and not (isinstance(declared, Scalar) and declared.value is None):
-        return None
-    legacy = call.task.values.get(call.spec.get("legacyOutputs"))
-    if legacy is None:
-        return set()
-    return set(legacy) if isinstance(legacy, dict) else None
+def _check_read(read: ReadFacts, call: _Resolved, reporter: Reporter) -> None:
+    severity, suffix = (Severity.WARNING, " (when this branch is taken)") if read.in_branch else (None, "")
+    if read.output is None:
+        reporter.report(X.OUTPUTS_WITHOUT_WAIT, f"`{read.task_id}` does not wait for its flow (`wait: false`): it has no outputs{suffix}",
+                        read.span, help="set `wait: true` to get the child's outputs", severity=severity)
+    elif call.outputs is not None and read.output not in call.outputs:
+        suggestion = did_you_mean(read.output, call.outputs)
+        reporter.report(X.UNKNOWN_SUBFLOW_OUTPUT, f"`{call.name}` has no output `{read.output}`{suffix}", read.span,
+                        help=f"did you mean `{suggestion}`?" if suggestion else f"declare it in the `outputs` of `{call.name}`",
+                        severity=severity)
 
 
 # --------------------------------------------------------------------------- outputs read
-
-
-def _check_reads(flow: Flow, calls: dict[str, _Call], reporter: Reporter) -> None:
-    for template in flow.expressions:
-        owner = template.owner
-        prop = owner.ptype.properties.get(template.path[0], {}) if owner is not None and owner.ptype else {}
-        if prop.get("$renderedIn"):
-            continue  # rendered in the child's execution
-        for steps, in_branch in _output_reads(template.tree):
-            call = calls.get(steps[0].key) if isinstance(steps[0].key, str) else None
-            attr = call.spec.get("childOutputs") if call else None
-            if not attr or call.task is owner:
-                continue
-            i = 1
-            while i < len(steps) and steps[i].is_index and steps[i].key != attr:
-                i += 1  # iteration values of a call in a loop
-            if i == len(steps) or steps[i].key != attr:
-                continue
-            severity, suffix = (Severity.WARNING, " (when this branch is taken)") if in_branch else (None, "")
-            if _flag(call.task.values.get(call.spec.get("wait"))) is False:
-                reporter.report(X.OUTPUTS_WITHOUT_WAIT, f"`{call.task.id}` does not wait for its flow (`wait: false`): it has no outputs{suffix}",
-                                template.span(*steps[i].span), help="set `wait: true` to get the child's outputs", severity=severity)
-            elif call.outputs is not None and i + 1 < len(steps) and isinstance(steps[i + 1].key, str) and steps[i + 1].key not in call.outputs:
-                name = steps[i + 1].key
-                suggestion = did_you_mean(name, call.outputs)
-                reporter.report(X.UNKNOWN_SUBFLOW_OUTPUT, f"`{call.name}` has no output `{name}`{suffix}", template.span(*steps[i + 1].span),
-                                help=f"did you mean `{suggestion}`?" if suggestion else f"declare it in the `outputs` of `{call.name}`",
-                                severity=severity)
 
 
 def _output_reads(tree: ast.Template) -> list[tuple[list, bool]]:
@@ -268,14 +406,6 @@ def _output_reads(tree: ast.Template) -> list[tuple[list, bool]]:
 
 
 # --------------------------------------------------------------------------- triggers
-
-
-def _check_upstream(project: _Project, flow: Flow, trigger: Plugin, reporter: Reporter) -> None:
-    for _, ns_node, id_node in _upstream_names(trigger):
-        namespace, flow_id = _literal(ns_node), _literal(id_node)
-        if namespace and flow_id and not project.find(flow, namespace, flow_id)[0]:
-            project.report_missing(reporter, X.UNKNOWN_UPSTREAM_FLOW, "the trigger waits for", namespace, flow_id,
-                                   ns_node.span, id_node.span)
 
 
 def _upstream_names(trigger: Plugin):

@@ -9,7 +9,7 @@ known, and reported (Y010), unless the file could not be fully read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .diagnostics import Diagnostic, Reporter, Severity, Span, find_rule
 from .rules import yaml as Y
@@ -19,15 +19,33 @@ _DIRECTIVE = re.compile(r"\s*flowc\s*:\s*(?P<rest>.*)")
 _IGNORE = re.compile(r"(?P<kind>ignore-file|ignore)\b(?:\s*\[(?P<codes>[^\]]*)\])?")
 
 
-@dataclass
-class Suppression:
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """One suppression comment: plain data, kept in the cache with the file's result."""
+
     span: Span  # the comment
     line: int | None  # the line it covers; None: the whole file
-    codes: dict[str, str] | None  # rule code -> as written; None: every rule
-    used: set[str] = field(default_factory=set)
+    codes: tuple[tuple[str, str], ...] | None  # (rule code, as written); None: every rule
 
 
-def find(src: SourceFile, reporter: Reporter) -> list[Suppression]:
+@dataclass(frozen=True)
+class Directives:
+    """The suppression comments of a file, and what is wrong with the malformed ones (Y010)."""
+
+    found: tuple[Directive, ...]
+    problems: tuple[Diagnostic, ...]
+
+
+def read(src: SourceFile, display: str) -> Directives | None:
+    """The suppressions of a file; None when it has none."""
+    if "flowc" not in src.text:
+        return None
+    reporter = Reporter(display)
+    found = find(src, reporter)
+    return Directives(tuple(found), tuple(reporter.diagnostics))
+
+
+def find(src: SourceFile, reporter: Reporter) -> list[Directive]:
     """The suppressions of a file; malformed ones and unknown codes go to `reporter`."""
     found = []
     for comment in src.comments:
@@ -52,7 +70,7 @@ def find(src: SourceFile, reporter: Reporter) -> list[Suppression]:
                 else:
                     codes[rule.code] = written
         line = None if ignore["kind"] == "ignore-file" else _covered_line(src, comment.line, comment.column)
-        found.append(Suppression(span, line, codes))
+        found.append(Directive(span, line, tuple(codes.items()) if codes is not None else None))
     return found
 
 
@@ -66,31 +84,33 @@ def _covered_line(src: SourceFile, line: int, column: int) -> int:
     return line
 
 
-def apply(diagnostics: list[Diagnostic], src: SourceFile | None, display: str, complete: bool) -> list[Diagnostic]:
-    """`diagnostics` without the suppressed ones, plus Y010 for suppressions that hide
-    nothing (only when `complete`: every stage ran on the whole file)."""
-    if src is None or "flowc" not in src.text:
+def apply(diagnostics: list[Diagnostic], directives: Directives | None, display: str, complete: bool) -> list[Diagnostic]:
+    """`diagnostics` without the suppressed ones, plus the problems of the suppression
+    comments and Y010 for suppressions that hide nothing (only when `complete`: every stage
+    ran on the whole file)."""
+    if directives is None:
         return diagnostics
-    reporter = Reporter(display)
-    suppressions = find(src, reporter)
+    found = directives.found
+    used: list[set[str]] = [set() for _ in found]
     kept = []
     for diagnostic in diagnostics:
         line = diagnostic.span.line if diagnostic.span is not None else None
         hidden = False
-        for s in suppressions:
-            if (s.line is None or s.line == line) and (s.codes is None or diagnostic.code in s.codes):
-                s.used.add(diagnostic.code)
+        for s, hid in zip(found, used):
+            if (s.line is None or s.line == line) and (s.codes is None or any(diagnostic.code == c for c, _ in s.codes)):
+                hid.add(diagnostic.code)
                 hidden = True
         if not hidden:
             kept.append(diagnostic)
+    reporter = Reporter(display)
     if complete:
-        for s in suppressions:
-            if s.codes is None and not s.used:
+        for s, hid in zip(found, used):
+            if s.codes is None and not hid:
                 reporter.report(Y.UNUSED_SUPPRESSION, "this suppression hides nothing", s.span,
                                 help="remove it", severity=Severity.WARNING)
-            for code, written in (s.codes or {}).items():
-                if code not in s.used:
+            for code, written in s.codes or ():
+                if code not in hid:
                     where = "in this file" if s.line is None else "on this line"
                     reporter.report(Y.UNUSED_SUPPRESSION, f"`{written}` is not reported {where}", s.span,
                                     help=f"remove `{written}` from the suppression")
-    return sorted(kept + reporter.diagnostics, key=Diagnostic.sort_key)
+    return sorted(kept + list(directives.problems) + reporter.diagnostics, key=Diagnostic.sort_key)
