@@ -146,10 +146,10 @@ def _script_task(language: _Language) -> Callable[[TaskRunContext], dict]:
         if language is _SHELL:
             command = body  # the shell Script's body is the command itself
         elif language is _PYTHON:
-            command = _python_command(_write_script(ctx.workdir, _PYTHON_PRELUDE + body, ".py"))
+            command = _python_command(_write_script(_workdir(ctx), _PYTHON_PRELUDE + body, ".py"))
         else:
             env.update(_NODE_SCRIPT_ENV)
-            command = "node " + shlex.quote(str(_write_script(ctx.workdir, body, ".js")))
+            command = "node " + shlex.quote(str(_write_script(_workdir(ctx), body, ".js")))
         return _execute(ctx, language, [command], env)
     run.__name__ = f"run_{language.name}_script"
     return run
@@ -162,6 +162,11 @@ def _python_command(script: Path) -> str:
     path = shlex.quote(str(script))
     python = shlex.quote(sys.executable or "python3")
     return f'if [ -n "$VIRTUAL_ENV" ]; then "$VIRTUAL_ENV/bin/python" {path}; else {python} {path}; fi'
+
+
+def _workdir(ctx: TaskRunContext) -> Path:
+    # absolute, since paths to files in it are handed to a process that runs inside it
+    return Path(ctx.workdir).absolute()
 
 
 def _write_script(workdir: Path, text: str, suffix: str) -> Path:
@@ -186,7 +191,7 @@ def _execute(ctx: TaskRunContext, language: _Language, commands: list[str], lang
     _write_input_files(ctx)
     output_dir = None
     if _bool(props, "outputDirectory", False):
-        output_dir = ctx.workdir / OUTPUT_DIR_NAME
+        output_dir = _workdir(ctx) / OUTPUT_DIR_NAME
         output_dir.mkdir(exist_ok=True)
 
     interpreter = [_localise_uris(ctx, c) for c in _string_list(props, "interpreter", default=DEFAULT_INTERPRETER)]
@@ -227,7 +232,7 @@ def _environment(ctx: TaskRunContext, language_env: Mapping[str, str], output_di
         raise TaskFailed(f"Invalid property 'env': expected a map of names to values, got {_kind(task_env)}")
     env.update({str(k): _java_string(v) for k, v in task_env.items() if v is not None})
     env.update(language_env)
-    env["WORKING_DIR"] = str(ctx.workdir)
+    env["WORKING_DIR"] = str(_workdir(ctx))
     if output_dir is not None:
         env["OUTPUT_DIR"] = str(output_dir)
     return env
@@ -251,18 +256,18 @@ def _notice_container(ctx: TaskRunContext, language: _Language) -> None:
         or language.default_image
     how = f"task runner '{runner_type}'" if runner_type else "a container"
     ctx.logger.info(f"flowc runs script tasks as local processes: {how} and the container image "
-                    f"'{image}' are ignored; the commands run in {ctx.workdir}")
+                    f"'{image}' are ignored; the commands run in {_workdir(ctx)}")
 
 
 # --------------------------------------------------------------------------- the process
 
 def _run_process(ctx: TaskRunContext, argv: list[str], env: dict[str, str]) -> tuple[int, dict[str, Any]]:
     try:
-        process = subprocess.Popen(argv, cwd=ctx.workdir, env=env, stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(argv, cwd=_workdir(ctx), env=env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    start_new_session=True)  # its own process group, to end it whole
-    except OSError as e:
-        raise TaskFailed(f"Cannot run program '{argv[0] if argv else ''}': {e.strerror or e}") from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL character in an argument or variable
+        raise TaskFailed(f"Cannot run program '{argv[0] if argv else ''}': {getattr(e, 'strerror', None) or e}") from None
     ctx.logger.debug(f"Starting command with pid {process.pid} [{' '.join(argv)}]")
     cancel: threading.Event | None = getattr(ctx, "cancel", None)
     consumer = _LineConsumer(ctx)
@@ -406,7 +411,7 @@ def _localise_uris(ctx: TaskRunContext, text: str) -> str:
     """Replace each `kestra://...` URI in `text` by the path of a local copy in the working
     directory, as Kestra's ScriptService does for commands and script bodies."""
     def copy(match: re.Match) -> str:
-        fd, name = tempfile.mkstemp(suffix=".tmp", dir=ctx.workdir)
+        fd, name = tempfile.mkstemp(suffix=".tmp", dir=_workdir(ctx))
         with os.fdopen(fd, "wb") as f:
             f.write(_read_storage(ctx, match.group(0)))
         return name
@@ -443,7 +448,7 @@ def _write_input_files(ctx: TaskRunContext) -> None:
     else:
         raise TaskFailed(f"Invalid property 'inputFiles': expected a map or a JSON string, got {_kind(raw)}")
     for name, content in files.items():
-        target = _inside(ctx.workdir, str(name), "inputFiles")
+        target = _inside(_workdir(ctx), str(name), "inputFiles")
         target.parent.mkdir(parents=True, exist_ok=True)
         if content is None:
             target.touch()
@@ -475,6 +480,7 @@ def _load_namespace_files(ctx: TaskRunContext) -> None:
     if if_exists not in ("OVERWRITE", "FAIL", "WARN", "IGNORE"):
         raise TaskFailed(f"Invalid property 'namespaceFiles.ifExists': '{if_exists}' is not one of "
                          "OVERWRITE, FAIL, WARN, IGNORE")
+    workdir = _workdir(ctx)
     count = 0
     for namespace in namespaces:
         root = ctx.storage.path(f"kestra:///{namespace.replace('.', '/')}/_files")
@@ -483,13 +489,13 @@ def _load_namespace_files(ctx: TaskRunContext) -> None:
             relative = path.relative_to(root).as_posix()
             if (include is not None and not include("/" + relative)) or (exclude is not None and exclude("/" + relative)):
                 continue
-            target = ctx.workdir / namespace / relative if per_namespace else ctx.workdir / relative
+            target = workdir / namespace / relative if per_namespace else workdir / relative
             count += 1
             if target.exists() and if_exists != "OVERWRITE":
                 if if_exists == "FAIL":
-                    raise TaskFailed(f"File '{target.relative_to(ctx.workdir)}' already exists in the working directory")
+                    raise TaskFailed(f"File '{target.relative_to(workdir)}' already exists in the working directory")
                 if if_exists == "WARN":
-                    ctx.logger.warn(f"File '{target.relative_to(ctx.workdir)}' already exists in the working directory")
+                    ctx.logger.warn(f"File '{target.relative_to(workdir)}' already exists in the working directory")
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
@@ -505,7 +511,7 @@ def _hms(seconds: float) -> str:
 def _collect_output_files(ctx: TaskRunContext, patterns: list[str]) -> dict[str, str]:
     if not patterns:
         return {}
-    workdir = ctx.workdir
+    workdir = _workdir(ctx)
     matchers = [_output_matcher(p) for p in patterns]
     found: dict[str, str] = {}
     for path in _regular_files(workdir):

@@ -542,3 +542,16 @@ def test_cancel_ends_the_whole_process_group(make, tmp_path):
     assert not thread.is_alive()
     assert str(result["error"]) == "Command failed with exit code 143"
     assert "never" not in run.at("INFO")
+
+
+def test_a_relative_working_directory_works(make, monkeypatch, tmp_path):
+    run = make(PYTHON_SCRIPT, inputFiles={"in.txt": "x"}, script="print(open('in.txt').read())")
+    monkeypatch.chdir(tmp_path)
+    run.ctx.workdir = run.ctx.workdir.relative_to(tmp_path)
+    run()
+    assert run.at("INFO") == ["x"]
+
+
+def test_nul_characters_fail_with_a_message(make):
+    with pytest.raises(TaskFailed, match="Cannot run program"):
+        make(SHELL, env={"A": "x\0y"}, commands=["true"])()
