@@ -8,6 +8,7 @@ message Kestra would log, and sets `ctx.warning = True` to end in WARNING.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -67,6 +68,9 @@ class TaskRunContext:
     env: Mapping[str, str] = field(default_factory=dict)  # extra environment for processes
     services: Any = None  # the execution's services (kv, state stores, secrets), see engine
     warning: bool = False
+    # set when the run no longer wants this task (its timeout expired, the execution was
+    # killed): a task that waits on something (a process, a socket) stops and fails
+    cancel: threading.Event = field(default_factory=threading.Event)
 
     def file_uri(self, name: str) -> str:
         """The URI under which this task run stores an output file named `name`."""

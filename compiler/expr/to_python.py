@@ -66,9 +66,11 @@ class Compiler:
 
     # -- module
 
-    def module(self, tree: ast.Template) -> str:
+    def module(self, tree: ast.Template, name: str = "render", lines: str | None = "LINES") -> str:
+        """The source of `def <name>(rt, ctx, scope, W)`, then `<lines> = {...}` unless
+        `lines` is None (the caller then reads `line_map`)."""
         w = self.w
-        w.line("def render(rt, ctx, scope, W):")
+        w.line(f"def {name}(rt, ctx, scope, W):")
         w.indent()
         w.line("macros = {}")
         w.line("text = W.text")
@@ -77,7 +79,9 @@ class Compiler:
         self.body(tree.body)
         w.line("return W")
         w.outdent()
-        w.line(f"LINES = {dict(sorted(w.map.items()))!r}")
+        self.line_map = dict(sorted(w.map.items()))
+        if lines is not None:
+            w.line(f"{lines} = {self.line_map!r}")
         return "\n".join(w.lines) + "\n"
 
     def hoist_macros(self, body: list[ast.Stmt]) -> None:

@@ -1,0 +1,506 @@
+"""Run a compiled flow with Kestra's semantics (reference/kestra-model.md §4.3–§4.7).
+
+The engine walks the task tree: a list of tasks runs in order and stops at the first task
+that ends FAILED, KILLED or PAUSED; a block's `errors` then run, and its `finally` in any
+case; each flowable decides how its children run (runtime/flowables.py); a runnable task is
+a function of its family module (runtime/tasks/), run with its retries and timeout. Every
+task run that ends is written to the journal, so a restart never runs it again.
+"""
+from __future__ import annotations
+
+import importlib
+import random
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .durations import format_duration, parse_duration
+from .execution import Execution, TaskRun, new_id, now
+from .flowspec import Flow, Task
+from .journal import Journal, find_run, read_execution, write_execution
+from .logs import ExecutionLog
+from .pebble.errors import RenderError
+from .properties import render_props, render_value, truthy
+from .services import Services
+from .states import State, allowed, final_state
+from .storage import Storage
+from .task import RunIds, TaskFailed, TaskLogger, TaskRunContext
+from .templates import context
+
+STOPS = (State.FAILED, State.KILLED, State.PAUSED)
+
+# the family module of each task type flowc runs (runtime/tasks/<module>.py)
+FAMILIES = {
+    "io.kestra.plugin.core.log.": "core",
+    "io.kestra.plugin.core.debug.": "core",
+    "io.kestra.plugin.core.output.": "core",
+    "io.kestra.plugin.core.execution.": "core",
+    "io.kestra.plugin.core.flow.Sleep": "core",
+    "io.kestra.plugin.core.storage.": "storage",
+    "io.kestra.plugin.core.kv.": "kv",
+    "io.kestra.plugin.core.state.": "state",
+    "io.kestra.plugin.core.http.": "http",
+    "io.kestra.plugin.scripts.": "scripts",
+}
+
+
+class RunError(Exception):
+    """The flow cannot be run at all (disabled, bad inputs, unknown execution): exit code 2."""
+
+
+class Engine:
+    def __init__(self, flows: dict[tuple[str, str], Flow], home: Path = Path(".flowc"), log_level: str = "INFO",
+                 stream=None, environ=None) -> None:
+        self.flows = flows
+        self.home = Path(home)
+        self.storage = Storage(self.home / "runs")
+        self.log_level = log_level
+        self.stream = stream
+        self.environ = environ
+        self._functions: dict[str, object] = {}
+
+    # ------------------------------------------------------------------ executions
+
+    def start(self, flow: Flow, provided: dict | None = None, *, trigger: dict | None = None,
+              labels: dict | None = None, parent: Execution | None = None, resume: str | None = None,
+              execution_id: str | None = None) -> Execution:
+        """Run an execution of `flow` to its end (or its pause) and return it."""
+        if resume is not None:
+            return self._resume(flow, resume)
+        if flow.disabled:
+            raise RunError(f"the flow {flow.namespace}.{flow.id} is disabled (`disabled: true`): it cannot be run")
+        ex = Execution(execution_id or new_id(), flow, {}, trigger=trigger, parent=parent)
+        ex.labels = {**{str(k): str(v) for k, v in flow.labels.items()}, **(labels or {})}
+        self._open(ex)
+        try:
+            from .inputs import InputError, resolve_inputs
+
+            try:
+                ex.inputs, secret_values = self._inputs(flow, provided or {}, ex, resolve_inputs)
+            except InputError as e:
+                raise RunError(str(e)) from None
+            ex.log.secrets.update(secret_values)
+            self._save(ex)
+            return self._run(ex)
+        except BaseException:
+            self._close(ex)
+            raise
+
+    def _inputs(self, flow: Flow, provided: dict, ex: Execution, resolve_inputs):
+        prefix = self.storage.execution_prefix(flow.namespace, flow.id, ex.id)
+        variables = ex.base_variables()
+
+        def render(text, visible):
+            rctx = context({**variables, **visible}, flow.templates, ex.services)
+            return flow.templates.render(text, rctx, typed=True)
+
+        resolved = resolve_inputs(flow.inputs, provided, storage=self.storage, execution_prefix=prefix,
+                                  render_condition=render)
+        values = getattr(resolved, "values", resolved)
+        return values, set(getattr(resolved, "secrets", ()))
+
+    def _resume(self, flow: Flow, execution_id: str) -> Execution:
+        directory = find_run(self.storage.runs, execution_id)
+        if directory is None:
+            raise RunError(f"no execution {execution_id} under {self.storage.runs}")
+        saved = read_execution(directory)
+        if (saved.get("namespace"), saved.get("flow_id")) != flow.key:
+            raise RunError(f"execution {execution_id} is of flow {saved.get('namespace')}.{saved.get('flow_id')}, "
+                           f"not {flow.namespace}.{flow.id}")
+        if saved.get("state") in ("SUCCESS", "WARNING"):
+            raise RunError(f"execution {execution_id} ended {saved['state']}: there is nothing to resume")
+        ex = Execution(execution_id, flow, saved.get("inputs") or {}, trigger=saved.get("trigger"),
+                       labels=saved.get("labels") or {})
+        ex.original_id = saved.get("original_id") or execution_id
+        self._open(ex)
+        ex.log.emit("INFO", f"Resuming execution {execution_id} (was {saved.get('state')}): task runs that "
+                            "ended in SUCCESS, WARNING or SKIPPED are not run again")
+        try:
+            return self._run(ex)
+        except BaseException:
+            self._close(ex)
+            raise
+
+    def _open(self, ex: Execution) -> None:
+        flow = ex.flow
+        ex.directory = self.storage.run_dir(flow.namespace, flow.id, ex.id)
+        ex.directory.mkdir(parents=True, exist_ok=True)
+        ex.log = ExecutionLog(ex.directory / "log.txt", self.log_level, self.stream)
+        ex.journal = Journal(ex.directory)
+        ex.services = Services(flow.namespace, self.storage, ex.log, self.home, self.environ)
+        ex.envs = _envs(self.environ)
+
+    def _close(self, ex: Execution) -> None:
+        ex.journal.close()
+        ex.log.close()
+
+    def _save(self, ex: Execution) -> None:
+        write_execution(ex.directory, {
+            "version": 1, "id": ex.id, "original_id": ex.original_id, "namespace": ex.flow.namespace,
+            "flow_id": ex.flow.id, "revision": ex.flow.revision, "source": ex.flow.source, "state": ex.state.value,
+            "start": ex.start, "end": ex.end, "inputs": ex.inputs, "trigger": ex.trigger, "labels": ex.labels,
+            "outputs": ex.flow_outputs})
+
+    def _run(self, ex: Execution) -> Execution:
+        flow = ex.flow
+        ex.state = State.RUNNING
+        ex.log.emit("INFO", f"Execution {ex.id} of {flow.namespace}.{flow.id} started ({flow.source})")
+        state = self.run_block(ex, flow.tasks, flow.errors, flow.finally_, None, None)
+        if ex.exit_state is not None:
+            state = ex.exit_state
+        ex.state = state
+        if state is not State.PAUSED:
+            self._flow_outputs(ex)
+            if flow.after_execution:
+                self.run_sequence(ex, flow.after_execution, None, None)
+        for thread in ex.background:
+            thread.join()
+        ex.end = now()
+        ex.log.emit("ERROR" if ex.state.failed else "INFO",
+                    f"Execution {ex.id} ended {ex.state.value} in {format_duration(ex.end - ex.start)}")
+        self._save(ex)
+        self._close(ex)
+        return ex
+
+    def _flow_outputs(self, ex: Execution) -> None:
+        if not ex.flow.outputs:
+            return
+        from .inputs import OutputError, resolve_outputs
+
+        rctx = context(ex.base_variables(), ex.flow.templates, ex.services)
+        try:
+            rendered = {o["id"]: render_value(o.get("value"), rctx) for o in ex.flow.outputs}
+            ex.flow_outputs = resolve_outputs(ex.flow.outputs, rendered)
+        except (RenderError, OutputError) as e:
+            ex.log.emit("ERROR", f"Failed to render output values: {e}")
+            ex.state = State.FAILED
+
+    # ------------------------------------------------------------------ blocks
+
+    def run_block(self, ex: Execution, tasks, errors, finally_, parent: TaskRun | None, value: str | None) -> State:
+        """A list of tasks, then its `errors` if it failed, then its `finally`."""
+        state = self.run_sequence(ex, tasks, parent, value)
+        if state is State.FAILED and errors:
+            self.run_sequence(ex, errors, parent, value)
+        if finally_:
+            self.run_sequence(ex, finally_, parent, value)
+        return state
+
+    def run_sequence(self, ex: Execution, tasks, parent: TaskRun | None, value: str | None,
+                     failed: threading.Event | None = None, workdir: Path | None = None) -> State:
+        states = []
+        for task in tasks:
+            if task.disabled:
+                continue
+            if ex.stop.is_set() or (failed is not None and failed.is_set()):
+                break
+            state = self.run_task(ex, task, parent, value, workdir=workdir)
+            states.append(state)
+            if state in STOPS:
+                if failed is not None and state is not State.PAUSED:
+                    failed.set()
+                break
+        return final_state(states)
+
+    # ------------------------------------------------------------------ one task
+
+    def run_task(self, ex: Execution, task: Task, parent: TaskRun | None, value: str | None,
+                 iteration: int | None = None, workdir: Path | None = None) -> State:
+        path = parent.path if parent is not None else ()
+        if value is not None:
+            path = path + (value,)
+        tr = TaskRun(new_id(), task, path, value, parent, iteration=iteration)
+        key = Journal.key(task.id, path)
+        previous = ex.journal.entries.get(key)
+        tr.previous = previous
+        if previous is not None and previous.get("state") in ("SUCCESS", "WARNING", "SKIPPED") and not task.flowable:
+            return self._replay(ex, tr, previous)
+        with ex.lock:
+            ex.taskruns.append(tr)
+        tr.state = State.RUNNING
+        try:
+            skipped = "runIf" in task.props and not self._run_if(ex, task, tr)
+        except _Failed:
+            skipped, tr.state = False, State.FAILED
+        if skipped:
+            tr.state = State.SKIPPED
+        elif tr.state is State.FAILED:
+            pass
+        elif task.flowable:
+            from .flowables import FLOWABLES
+
+            tr.attempts = 1
+            runner = FLOWABLES.get(task.type)
+            if runner is None:
+                self.log(ex, tr, "ERROR", f"flowc cannot run flowable tasks of type {task.type} locally")
+                tr.state = State.FAILED
+            else:
+                tr.state = runner(self, ex, task, tr)
+        else:
+            tr.state = self.run_runnable(ex, task, tr, workdir)
+        tr.state = allowed(tr.state, task.props.get("allowFailure") is True, task.props.get("allowWarning") is True)
+        tr.end = now()
+        ex.record(tr)
+        ex.journal.record(key, {"id": tr.id, "task_id": task.id, "state": tr.state.value, "value": tr.value,
+                                "attempts": tr.attempts, "outputs": tr.outputs,
+                                **({"labels": tr.labels} if tr.labels else {})})
+        return tr.state
+
+    def _replay(self, ex: Execution, tr: TaskRun, previous: dict) -> State:
+        tr.id = previous.get("id", tr.id)
+        tr.state = State(previous["state"])
+        tr.outputs = previous.get("outputs")
+        tr.attempts = previous.get("attempts", 1)
+        if previous.get("labels"):
+            ex.labels.update(previous["labels"])
+        with ex.lock:
+            ex.taskruns.append(tr)
+        ex.record(tr)
+        self.log(ex, tr, "DEBUG", f"ended {tr.state.value} in a previous run: not run again")
+        return tr.state
+
+    def _run_if(self, ex: Execution, task: Task, tr: TaskRun) -> bool:
+        try:
+            return truthy(render_value(task.props["runIf"], self.render_context(ex, tr)))
+        except RenderError as e:
+            self.log(ex, tr, "ERROR", f"Unable to evaluate the runIf condition for task {task.id}: {e}")
+            raise _Failed() from None
+
+    def render_context(self, ex: Execution, tr: TaskRun, extra: dict | None = None):
+        variables = ex.variables(tr)
+        if extra:
+            variables.update(extra)
+        return context(variables, ex.flow.templates, ex.services)
+
+    def log(self, ex: Execution, tr: TaskRun | None, level: str, message: str) -> None:
+        task = tr.task if tr is not None else None
+        ex.log.emit(level, message, task.id if task else None, tr.id if tr else None,
+                    task.props.get("logLevel") if task else None)
+
+    def located(self, ex: Execution, task: Task, error: Exception) -> str:
+        """An error message that says where in the flow file the task is."""
+        return f"{ex.flow.source}:{task.line}: {error}"
+
+    # ------------------------------------------------------------------ runnable tasks
+
+    def task_function(self, type_name: str):
+        if type_name not in self._functions:
+            module = next((m for prefix, m in FAMILIES.items() if type_name.startswith(prefix)), None)
+            fn = None
+            if module is not None:
+                try:
+                    fn = importlib.import_module(f"{__package__}.tasks.{module}").TASKS.get(type_name)
+                except ImportError:
+                    fn = None
+            self._functions[type_name] = fn
+        return self._functions[type_name]
+
+    def run_runnable(self, ex: Execution, task: Task, tr: TaskRun, workdir: Path | None = None) -> State:
+        fn = self.task_function(task.type)
+        if fn is None:
+            self.log(ex, tr, "ERROR", self.located(ex, task, f"flowc cannot run tasks of type {task.type} locally"))
+            tr.attempts = 1
+            return State.FAILED
+        retry = task.props.get("retry") if isinstance(task.props.get("retry"), dict) else None
+        first = time.monotonic()
+        while True:
+            tr.attempts += 1
+            state = self._attempt(ex, task, tr, fn, workdir)
+            if state is not State.FAILED or retry is None or ex.stop.is_set():
+                break
+            delay = _next_delay(retry, tr.attempts, time.monotonic() - first)
+            if delay is None:
+                break
+            self.log(ex, tr, "WARN", f"attempt {tr.attempts} failed: retrying in {format_duration(delay)}")
+            if ex.stop.wait(delay.total_seconds()):
+                break
+        if state is State.SUCCESS and retry is not None and retry.get("warningOnRetry") is True and tr.attempts > 1:
+            state = State.WARNING
+        return state
+
+    def _attempt(self, ex: Execution, task: Task, tr: TaskRun, fn, workdir: Path | None) -> State:
+        try:
+            rctx = self.render_context(ex, tr)
+            props = render_props(task.props, rctx)
+            timeout = render_value(task.props.get("timeout"), rctx)
+        except RenderError as e:
+            self.log(ex, tr, "ERROR", self.located(ex, task, e))
+            return State.FAILED
+        flow = ex.flow
+        own = workdir is None and getattr(importlib.import_module(fn.__module__), "USES_WORKDIR", True)
+        directory = Path(tempfile.mkdtemp(prefix=f"{task.id}-", dir=self._tmp(ex))) if own else workdir
+        ctx = TaskRunContext(
+            props=props,
+            logger=TaskLogger(lambda level, message: self.log(ex, tr, level, message)),
+            storage=self.storage,
+            workdir=directory,
+            ids=RunIds(flow.namespace, flow.id, ex.id, task.id, tr.id, tr.value),
+            services=_TaskServices(self, ex, tr),
+        )
+        try:
+            outputs = self._call(fn, ctx, timeout)
+            tr.outputs = outputs if outputs else None
+            return State.WARNING if ctx.warning else State.SUCCESS
+        except _Timeout as e:
+            ctx.cancel.set()
+            self.log(ex, tr, "ERROR", f"Timeout after {e}")
+            return State.FAILED
+        except TaskFailed as e:
+            tr.outputs = getattr(e, "outputs", None) or tr.outputs
+            self.log(ex, tr, "ERROR", str(e))
+            return State.FAILED
+        except RenderError as e:
+            self.log(ex, tr, "ERROR", self.located(ex, task, e))
+            return State.FAILED
+        except Exception as e:  # a task's own bug or an unexpected failure: the task fails, the run goes on
+            self.log(ex, tr, "ERROR", f"{type(e).__name__}: {e}")
+            return State.FAILED
+        finally:
+            if own and directory is not None:
+                shutil.rmtree(directory, ignore_errors=True)
+
+    def _call(self, fn, ctx: TaskRunContext, timeout):
+        duration = parse_duration(timeout) if timeout not in (None, "") else None
+        if duration is None:
+            return fn(ctx)
+        result: dict = {}
+
+        def target():
+            try:
+                result["value"] = fn(ctx)
+            except BaseException as e:  # handed to the caller's thread
+                result["error"] = e
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        thread.join(duration.total_seconds())
+        if thread.is_alive():
+            ctx.cancel.set()
+            thread.join(5)  # a task that honours `cancel` stops now; one that does not is abandoned
+            raise _Timeout(_java_duration(duration))
+        if "error" in result:
+            raise result["error"]
+        return result.get("value")
+
+    def _tmp(self, ex: Execution) -> Path:
+        directory = ex.directory / "tmp"
+        directory.mkdir(exist_ok=True)
+        return directory
+
+    # ------------------------------------------------------------------ subflows
+
+    def run_child(self, ex: Execution, tr: TaskRun, namespace: str, flow_id: str, inputs: dict, labels: dict,
+                  wait: bool) -> Execution | str:
+        flow = self.flows.get((namespace, flow_id))
+        if flow is None:
+            raise TaskFailed(f"Unable to find flow '{namespace}'.'{flow_id}': it is not among the flows compiled "
+                             "with this one")
+        trigger = {"id": tr.task.id, "type": tr.task.type,
+                   "executionId": ex.id, "namespace": ex.flow.namespace, "flowId": ex.flow.id,
+                   "flowRevision": ex.flow.revision}
+        if wait:
+            try:
+                return self.start(flow, inputs, trigger=trigger, labels=labels, parent=ex)
+            except RunError as e:
+                raise TaskFailed(str(e)) from None
+
+        execution_id = new_id()
+
+        def background():
+            try:
+                self.start(flow, inputs, trigger=trigger, labels=labels, parent=ex, execution_id=execution_id)
+            except RunError as e:
+                ex.log.emit("ERROR", f"subflow {namespace}.{flow_id}: {e}", tr.task.id, tr.id)
+
+        if flow.disabled:
+            raise TaskFailed(f"the flow {namespace}.{flow_id} is disabled: it cannot be run")
+        thread = threading.Thread(target=background)
+        thread.start()
+        ex.background.append(thread)
+        return execution_id
+
+
+class _TaskServices:
+    """What a task run may ask of the execution besides rendering."""
+
+    def __init__(self, engine: Engine, ex: Execution, tr: TaskRun) -> None:
+        self.engine, self.ex, self.tr = engine, ex, tr
+
+    @property
+    def kv_store(self):
+        return self.ex.services.kv_store
+
+    @property
+    def state_store(self):
+        return self.ex.services.state_store
+
+    def set_labels(self, labels: dict) -> None:
+        with self.ex.lock:
+            self.ex.labels.update(labels)
+        self.tr.labels.update(labels)
+
+    def exit(self, state: State) -> None:
+        self.ex.exit_state = state
+        self.ex.stop.set()
+
+    def render(self, text: str, extra: dict | None = None):
+        return self.ex.flow.templates.render(text, self.engine.render_context(self.ex, self.tr, extra))
+
+    def execution_files(self) -> Path:
+        return self.ex.directory / "files"
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Failed(Exception):
+    """A task run fails before it starts (its runIf cannot be evaluated)."""
+
+
+def _java_duration(delta) -> str:
+    """`H:MM:SS.mmm`, as Kestra words a timeout."""
+    total_ms = int(delta.total_seconds() * 1000)
+    hours, rest = divmod(total_ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, ms = divmod(rest, 1000)
+    return f"{hours}:{minutes:02d}:{seconds:02d}.{ms:03d}"
+
+
+def _next_delay(retry: dict, attempts: int, elapsed: float):
+    """The wait before the next attempt, or None when the retry policy is exhausted."""
+    from datetime import timedelta
+
+    max_attempt = retry.get("maxAttempt")
+    if isinstance(max_attempt, int) and attempts >= max_attempt:
+        return None
+    kind = str(retry.get("type", "constant")).lower()
+    interval = parse_duration(retry.get("interval")) or timedelta(0)
+    if kind == "exponential":
+        factor = retry.get("delayFactor") or 2
+        delay = interval * (factor ** (attempts - 1))
+        cap = parse_duration(retry.get("maxInterval"))
+        if cap is not None and delay > cap:
+            delay = cap
+    elif kind == "random":
+        low = parse_duration(retry.get("minInterval")) or timedelta(0)
+        high = parse_duration(retry.get("maxInterval")) or low
+        delay = timedelta(seconds=random.uniform(low.total_seconds(), high.total_seconds()))
+    else:
+        delay = interval
+    max_duration = parse_duration(retry.get("maxDuration"))
+    if max_duration is not None and timedelta(seconds=elapsed) + delay > max_duration:
+        return None
+    if max_attempt is None and max_duration is None:
+        return None  # Kestra requires one of them; without either, do not loop forever
+    return delay
+
+
+def _envs(environ) -> dict:
+    """`envs`: the environment variables prefixed `ENV_`, prefix removed, lower-cased."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    return {k[4:].lower(): v for k, v in environ.items() if k.startswith("ENV_") and len(k) > 4}

@@ -1,0 +1,155 @@
+"""An execution and its task runs, and the variables an expression sees in a task run
+(Kestra's `RunVariables`)."""
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .flowspec import Flow, Task
+from .pebble.values import Instant
+from .states import State
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def new_id() -> str:
+    """A random id in Kestra's form: 22 base-62 characters."""
+    n = secrets.randbits(128)
+    out = []
+    for _ in range(22):
+        n, r = divmod(n, 62)
+        out.append(_BASE62[r])
+    return "".join(out)
+
+
+def now() -> Instant:
+    t = datetime.now(timezone.utc)
+    return Instant(t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond, tzinfo=timezone.utc)
+
+
+@dataclass(eq=False)
+class TaskRun:
+    id: str
+    task: Task
+    path: tuple[str, ...]  # loop values of the ancestors (and its own), outermost first
+    value: str | None = None  # `taskrun.value`
+    parent: "TaskRun | None" = None
+    state: State = State.CREATED
+    attempts: int = 0
+    outputs: dict | None = None
+    start: Instant = field(default_factory=now)
+    end: Instant | None = None
+    iteration: int | None = None
+    previous: dict | None = None  # its journal entry from an earlier run of the execution
+    labels: dict = field(default_factory=dict)  # labels it set (replayed on restart)
+
+    @property
+    def task_id(self) -> str:
+        return self.task.id
+
+    def parents(self) -> list[dict]:
+        """`parents`: the ancestor task runs, closest first, those with a value or outputs."""
+        out = []
+        p = self.parent
+        while p is not None:
+            entry = {}
+            if p.value is not None:
+                entry["taskrun"] = {"value": p.value}
+            if p.outputs:
+                entry["outputs"] = p.outputs
+            if entry:
+                out.append(entry)
+            p = p.parent
+        return out
+
+    def summary(self) -> dict:
+        return {"task_id": self.task.id, "id": self.id, "state": self.state.value, "value": self.value,
+                "attempts": self.attempts, "outputs": self.outputs}
+
+
+@dataclass(eq=False)
+class Execution:
+    id: str
+    flow: Flow
+    inputs: dict
+    trigger: dict | None = None
+    labels: dict = field(default_factory=dict)
+    state: State = State.CREATED
+    start: Instant = field(default_factory=now)
+    end: Instant | None = None
+    original_id: str | None = None
+    outputs: dict = field(default_factory=dict)  # task outputs, keyed as §4.7 says
+    task_states: dict = field(default_factory=dict)  # `tasks.<id>.state`
+    taskruns: list[TaskRun] = field(default_factory=list)
+    flow_outputs: dict | None = None
+    exit_state: State | None = None  # set by an Exit task
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    stop: threading.Event = field(default_factory=threading.Event)  # no new task may start
+    parent: "Execution | None" = None
+    envs: dict = field(default_factory=dict)
+    # set when the run opens: its directory, log, journal and services
+    directory: Path | None = None
+    log: Any = None
+    journal: Any = None
+    services: Any = None
+    background: list = field(default_factory=list)  # subflow runs it does not wait for
+
+    # ------------------------------------------------------------------ recording
+
+    def record(self, tr: TaskRun) -> None:
+        """Make a finished task run's outputs and state visible to the next expressions."""
+        with self.lock:
+            if tr.outputs is not None:
+                _put(self.outputs, tr.task.id, tr.path, tr.outputs)
+            _put(self.task_states, tr.task.id, tr.path, {"state": tr.state.value})
+
+    # ------------------------------------------------------------------ variables
+
+    def base_variables(self) -> dict:
+        flow = self.flow
+        variables = {
+            "flow": {"id": flow.id, "namespace": flow.namespace, "revision": flow.revision},
+            "execution": {"id": self.id, "startDate": self.start, "originalId": self.original_id or self.id,
+                          "state": self.state.value},
+            "inputs": self.inputs,
+            "vars": flow.variables,
+            "outputs": self.outputs,
+            "tasks": self.task_states,
+            "labels": self.labels,
+            "envs": self.envs,
+            "globals": {},
+        }
+        if self.trigger is not None:
+            variables["trigger"] = self.trigger
+        return variables
+
+    def variables(self, tr: TaskRun) -> dict:
+        variables = self.base_variables()
+        variables["task"] = {"id": tr.task.id, "type": tr.task.type}
+        taskrun = {"id": tr.id, "startDate": tr.start, "attemptsCount": max(tr.attempts - 1, 0)}
+        if tr.parent is not None:
+            taskrun["parentId"] = tr.parent.id
+        if tr.value is not None:
+            taskrun["value"] = tr.value
+        if tr.iteration is not None:
+            taskrun["iteration"] = tr.iteration
+        variables["taskrun"] = taskrun
+        parents = tr.parents()
+        if parents:
+            variables["parents"] = parents
+            variables["parent"] = parents[0]
+        return variables
+
+
+def _put(target: dict, task_id: str, path: tuple, value) -> None:
+    if not path:
+        target[task_id] = value
+        return
+    node = target.setdefault(task_id, {})
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value

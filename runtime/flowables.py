@@ -1,0 +1,390 @@
+"""How each flowable task runs its children (reference/kestra-model.md §4.6).
+
+Each function takes the engine, the execution, the task and its task run, runs the children
+through the engine and returns the flowable's state before its own allowFailure and
+allowWarning (the engine applies them). A flowable's `errors` run when its children failed
+and never rescue it; its `finally` runs in any case.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from .durations import parse_duration
+from .pebble.errors import RenderError
+from .pebble.printing import to_json
+from .properties import render_value, truthy
+from .states import State, final_state
+from .task import TaskFailed
+
+FLOWABLES = {}
+CORE = "io.kestra.plugin.core.flow."
+
+
+def flowable(*names):
+    def register(fn):
+        for name in names:
+            FLOWABLES[CORE + name] = fn
+        return fn
+    return register
+
+
+def _finish(engine, ex, task, tr, state: State, value=None) -> State:
+    """Run the flowable's `errors` when it failed, then its `finally`."""
+    if state is State.FAILED and task.children("errors"):
+        engine.run_sequence(ex, task.children("errors"), tr, value)
+    if task.children("finally"):
+        engine.run_sequence(ex, task.children("finally"), tr, value)
+    return state
+
+
+def _render(engine, ex, task, tr, name, default=None):
+    if name not in task.props:
+        return default
+    return render_value(task.props[name], engine.render_context(ex, tr))
+
+
+def _fail(engine, ex, tr, message) -> State:
+    engine.log(ex, tr, "ERROR", engine.located(ex, tr.task, message))
+    return State.FAILED
+
+
+def _concurrently(jobs: list, limit: int, failed: threading.Event, stop: threading.Event) -> list:
+    """Run `jobs` (functions returning a State) at most `limit` at a time (0: all at once);
+    once one fails, the jobs not yet started are not started."""
+    if not jobs:
+        return []
+    workers = len(jobs) if not limit or limit <= 0 else min(limit, len(jobs))
+
+    def guarded(job):
+        if failed.is_set() or stop.is_set():
+            return None
+        state = job()
+        if state in (State.FAILED, State.KILLED):
+            failed.set()
+        return state
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        states = list(pool.map(guarded, jobs))
+    return [s for s in states if s is not None]
+
+
+# ---------------------------------------------------------------------------- plain blocks
+
+
+@flowable("Sequential")
+def sequential(engine, ex, task, tr) -> State:
+    return engine.run_block(ex, task.children("tasks"), task.children("errors"), task.children("finally"), tr, None)
+
+
+@flowable("AllowFailure")
+def allow_failure(engine, ex, task, tr) -> State:
+    state = engine.run_block(ex, task.children("tasks"), task.children("errors"), task.children("finally"), tr, None)
+    return State.WARNING if state is State.FAILED else state
+
+
+@flowable("Parallel")
+def parallel(engine, ex, task, tr) -> State:
+    failed = threading.Event()
+    jobs = [lambda child=child: engine.run_sequence(ex, [child], tr, None) for child in task.children("tasks")]
+    states = _concurrently(jobs, task.props.get("concurrent") or 0, failed, ex.stop)
+    return _finish(engine, ex, task, tr, final_state(states))
+
+
+# ---------------------------------------------------------------------------- choices
+
+
+@flowable("If")
+def if_(engine, ex, task, tr) -> State:
+    previous = (tr.previous or {}).get("outputs") or {}
+    if "evaluationResult" in previous:  # the branch taken stays the same on a restart
+        result = previous["evaluationResult"]
+    else:
+        try:
+            result = truthy(_render(engine, ex, task, tr, "condition"))
+        except RenderError as e:
+            return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    tr.outputs = {"evaluationResult": result}
+    ex.record(tr)
+    branch = task.children("then") if result else task.children("else")
+    return _finish(engine, ex, task, tr, engine.run_sequence(ex, branch, tr, None))
+
+
+@flowable("Switch")
+def switch(engine, ex, task, tr) -> State:
+    try:
+        value = _render(engine, ex, task, tr, "value")
+    except RenderError as e:
+        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    value = "" if value is None else str(value)
+    cases = task.slots.get("cases") or {}
+    branch = next((tasks for key, tasks in cases.items() if key == value), None)
+    tr.outputs = {"value": value, "defaults": branch is None}
+    ex.record(tr)
+    if branch is None:
+        branch = task.slots.get("defaults")
+    if branch is None:
+        return _finish(engine, ex, task, tr, _fail(
+            engine, ex, tr, f"No task found on flow '{ex.flow.namespace}.{ex.flow.id}' for value '{value}': "
+                            "no case matches and there are no `defaults`"))
+    enabled = [t for t in branch if not t.disabled]
+    return _finish(engine, ex, task, tr, engine.run_sequence(ex, enabled, tr, None))
+
+
+# ---------------------------------------------------------------------------- loops
+
+
+def loop_values(raw) -> list[str]:
+    """A ForEach's `values` as its iterations' `taskrun.value`s: a JSON array (rendered
+    string) or a list; duplicates dropped (first one kept); non-strings as JSON."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise TaskFailed(f"Unable to parse the ForEach values as a JSON array: `{raw}`") from None
+    if not isinstance(raw, list):
+        raise TaskFailed(f"The ForEach values must be a list or a JSON array, not `{to_json(raw)}`")
+    nulls = sum(1 for v in raw if v is None)
+    if nulls:
+        raise TaskFailed(f"Found '{nulls}' null values on Each, with values={to_json(raw)}")
+    out: list[str] = []
+    seen = set()
+    for v in raw:
+        text = v if isinstance(v, str) else to_json(v)
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+def _values(engine, ex, task, tr, name):
+    try:
+        return loop_values(_render(engine, ex, task, tr, name)), None
+    except (RenderError, TaskFailed) as e:
+        return None, _fail(engine, ex, tr, e)
+
+
+@flowable("ForEach")
+def for_each(engine, ex, task, tr) -> State:
+    values, failure = _values(engine, ex, task, tr, "values")
+    if failure is not None:
+        return _finish(engine, ex, task, tr, failure)
+    children = task.children("tasks")
+    limit = task.props.get("concurrencyLimit", 1)
+    failed = threading.Event()
+    if limit == 1:
+        states = []
+        for i, value in enumerate(values):
+            if failed.is_set() or ex.stop.is_set():
+                break
+            states.append(_iteration(engine, ex, children, tr, value, i, failed))
+    else:
+        jobs = [lambda value=value, i=i: _iteration(engine, ex, children, tr, value, i, failed)
+                for i, value in enumerate(values)]
+        states = _concurrently(jobs, limit, failed, ex.stop)
+    return _finish(engine, ex, task, tr, final_state(states))
+
+
+def _iteration(engine, ex, children, tr, value, index, failed) -> State:
+    """One value's tasks, in order."""
+    states = []
+    for child in children:
+        if failed.is_set() or ex.stop.is_set():
+            break
+        state = engine.run_task(ex, child, tr, value, iteration=index)
+        states.append(state)
+        if state in (State.FAILED, State.KILLED, State.PAUSED):
+            if state is not State.PAUSED:
+                failed.set()
+            break
+    return final_state(states)
+
+
+@flowable("EachSequential")
+def each_sequential(engine, ex, task, tr) -> State:
+    values, failure = _values(engine, ex, task, tr, "value")
+    if failure is not None:
+        return _finish(engine, ex, task, tr, failure)
+    failed = threading.Event()
+    states = []
+    for i, value in enumerate(values):
+        if failed.is_set() or ex.stop.is_set():
+            break
+        states.append(_iteration(engine, ex, task.children("tasks"), tr, value, i, failed))
+    return _finish(engine, ex, task, tr, final_state(states))
+
+
+@flowable("EachParallel")
+def each_parallel(engine, ex, task, tr) -> State:
+    values, failure = _values(engine, ex, task, tr, "value")
+    if failure is not None:
+        return _finish(engine, ex, task, tr, failure)
+    failed = threading.Event()
+    jobs = [lambda child=child, value=value, i=i: engine.run_task(ex, child, tr, value, iteration=i)
+            for i, value in enumerate(values) for child in task.children("tasks")]
+    states = _concurrently(jobs, task.props.get("concurrent") or 0, failed, ex.stop)
+    return _finish(engine, ex, task, tr, final_state(states))
+
+
+# ---------------------------------------------------------------------------- graphs
+
+
+@flowable("Dag")
+def dag(engine, ex, task, tr) -> State:
+    """A task starts once every task it depends on has ended; after a failure no new task
+    starts."""
+    children = task.children("tasks")
+    pending = {child.id: child for child in children}
+    ended: dict[str, State] = {}
+    limit = task.props.get("concurrent") or 0
+    workers = len(children) if limit <= 0 else limit
+    failed = False
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        running = {}
+        while pending or running:
+            if not failed and not ex.stop.is_set():
+                for child_id, child in list(pending.items()):
+                    deps = [d for d in child.depends_on if d in {c.id for c in children}]
+                    if all(d in ended for d in deps) and (limit <= 0 or len(running) < limit):
+                        running[pool.submit(engine.run_task, ex, child, tr, None)] = child_id
+                        del pending[child_id]
+            if not running:
+                break
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                state = future.result()
+                ended[running.pop(future)] = state
+                if state in (State.FAILED, State.KILLED):
+                    failed = True
+    return _finish(engine, ex, task, tr, final_state(ended.values()))
+
+
+# ---------------------------------------------------------------------------- working directory
+
+
+@flowable("WorkingDirectory")
+def working_directory(engine, ex, task, tr) -> State:
+    from .tasks.files import collect_outputs, write_inputs
+
+    directory = Path(tempfile.mkdtemp(prefix=f"{task.id}-", dir=engine._tmp(ex)))
+    try:
+        try:
+            write_inputs(directory, _render(engine, ex, task, tr, "inputFiles"), engine.storage)
+        except (RenderError, TaskFailed) as e:
+            return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+        state = engine.run_sequence(ex, task.children("tasks"), tr, tr.value, workdir=directory)
+        patterns = _render(engine, ex, task, tr, "outputFiles")
+        if patterns:
+            prefix = engine.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
+            files = collect_outputs(directory, patterns, engine.storage, f"{prefix}/tasks/{task.id}/{tr.id}")
+            tr.outputs = {"outputFiles": files}
+        return _finish(engine, ex, task, tr, state)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------- subflows
+
+
+@flowable("Subflow")
+def subflow(engine, ex, task, tr) -> State:
+    try:
+        namespace = _render(engine, ex, task, tr, "namespace")
+        flow_id = _render(engine, ex, task, tr, "flowId")
+        inputs = _render(engine, ex, task, tr, "inputs", {}) or {}
+        labels = _labels(_render(engine, ex, task, tr, "labels", {}))
+    except RenderError as e:
+        return _fail(engine, ex, tr, e)
+    if task.props.get("inheritLabels") is True:
+        labels = {**ex.labels, **labels}
+    wait_ = task.props.get("wait", True) is not False
+    try:
+        child = engine.run_child(ex, tr, namespace, flow_id, inputs, labels, wait_)
+    except TaskFailed as e:
+        return _fail(engine, ex, tr, e)
+    if not wait_:
+        tr.outputs = {"executionId": child}
+        return State.SUCCESS
+    tr.outputs = {"executionId": child.id, "state": child.state.value, "outputs": child.flow_outputs or {}}
+    if task.props.get("transmitFailed", True) is not False and child.state in (
+            State.FAILED, State.KILLED, State.WARNING, State.PAUSED):
+        if child.state.failed:
+            engine.log(ex, tr, "ERROR", f"subflow execution {child.id} ended {child.state.value}")
+        return child.state
+    return State.SUCCESS
+
+
+def _labels(raw) -> dict:
+    if isinstance(raw, list):
+        return {str(item.get("key")): str(item.get("value")) for item in raw if isinstance(item, dict)}
+    return {str(k): str(v) for k, v in (raw or {}).items()}
+
+
+@flowable("ForEachItem")
+def for_each_item(engine, ex, task, tr) -> State:
+    """The `items` file split into batches of lines, one subflow execution per batch."""
+    try:
+        items = _render(engine, ex, task, tr, "items")
+        batch = task.props.get("batch") or {}
+        rows = int(render_value(batch.get("rows", 1), engine.render_context(ex, tr)) or 1)
+        namespace = _render(engine, ex, task, tr, "namespace")
+        flow_id = _render(engine, ex, task, tr, "flowId")
+        lines = engine.storage.read_text(items).splitlines(keepends=True)
+    except (RenderError, ValueError, OSError) as e:
+        return _fail(engine, ex, tr, e)
+    except Exception as e:  # StorageError and the like: the task fails with their message
+        return _fail(engine, ex, tr, e)
+    prefix = engine.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
+    batches = [lines[i:i + rows] for i in range(0, len(lines), rows)]
+    counts: dict[str, int] = {}
+    states = []
+    wait_ = task.props.get("wait", True) is not False
+    for iteration, chunk in enumerate(batches, start=1):
+        uri = engine.storage.put(f"{prefix}/tasks/{task.id}/{tr.id}/batch-{iteration}.ion", "".join(chunk))
+        extra = {"taskrun": {**engine.render_context(ex, tr).root["taskrun"], "items": uri, "iteration": iteration}}
+        try:
+            inputs = render_value(task.props.get("inputs") or {}, engine.render_context(ex, tr, extra))
+        except RenderError as e:
+            return _fail(engine, ex, tr, e)
+        try:
+            child = engine.run_child(ex, tr, namespace, flow_id, inputs, _labels(task.props.get("labels")), wait_)
+        except TaskFailed as e:
+            return _fail(engine, ex, tr, e)
+        state = child.state if wait_ else State.CREATED
+        counts[state.value] = counts.get(state.value, 0) + 1
+        states.append(state)
+    tr.outputs = {"numberOfBatches": len(batches), "iterations": counts}
+    if wait_ and task.props.get("transmitFailed", True) is not False:
+        return _finish(engine, ex, task, tr, final_state(s for s in states if s is not State.CREATED))
+    return State.SUCCESS
+
+
+# ---------------------------------------------------------------------------- pause
+
+
+@flowable("Pause")
+def pause(engine, ex, task, tr) -> State:
+    previous = tr.previous or {}
+    if previous.get("state") == State.PAUSED.value:
+        engine.log(ex, tr, "INFO", "resumed")
+        tr.outputs = {"onResume": _resume_defaults(task)}
+        return State.SUCCESS
+    try:
+        delay = parse_duration(_render(engine, ex, task, tr, "delay"))
+    except RenderError as e:
+        return _fail(engine, ex, tr, e)
+    if delay is not None:
+        engine.log(ex, tr, "INFO", f"paused for {task.props.get('delay')}")
+        if ex.stop.wait(delay.total_seconds()):
+            return State.KILLED
+        return State.SUCCESS
+    engine.log(ex, tr, "INFO", f"paused: continue with `--resume {ex.id}`")
+    return State.PAUSED
+
+
+def _resume_defaults(task) -> dict:
+    return {i.get("id"): i.get("defaults") for i in task.props.get("onResume") or () if isinstance(i, dict)}

@@ -1,0 +1,102 @@
+"""The command line of a compiled flow: `python flow.py --input name=value`.
+
+Logs go to stderr; `--json` prints the execution's summary on stdout. Exit codes: 0 when
+the execution ends SUCCESS or WARNING, 1 when it ends FAILED, KILLED or CANCELLED, 2 for bad
+usage or inputs (nothing has run), 3 when it is PAUSED (continue it with `--resume ID`).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .engine import Engine, RunError
+from .flowspec import Flow
+from .journal import _default
+from .options import add_arguments
+from .states import State
+
+EXIT = {State.SUCCESS: 0, State.WARNING: 0, State.FAILED: 1, State.KILLED: 1, State.CANCELLED: 1, State.PAUSED: 3}
+
+
+def parser(flow: Flow) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=Path(sys.argv[0]).name,
+                                description=f"Run the flow {flow.namespace}.{flow.id} (compiled from {flow.source}) "
+                                            "with Kestra's semantics, on this machine.")
+    add_arguments(p)
+    return p
+
+
+def main(flows: list[Flow], argv: list[str] | None = None, stream=None) -> int:
+    return execute(flows, parser(flows[0]).parse_args(argv), stream)
+
+
+def execute(flows: list[Flow], args, stream=None) -> int:
+    """Run `flows[0]` as the parsed options say; the exit code."""
+    flow = flows[0]
+    try:
+        provided = _inputs(args)
+        labels = dict(_pair(item, "--label") for item in args.label)
+        engine = Engine({f.key: f for f in flows}, Path(args.home), args.log_level, stream)
+        ex = engine.start(flow, provided, labels=labels, resume=args.resume)
+    except RunError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the execution can be resumed with --resume", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(summary(ex), sys.stdout, default=_default, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    return EXIT.get(ex.state, 1)
+
+
+def summary(ex) -> dict:
+    """The versioned machine-readable result of a run (documented in the README)."""
+    return {
+        "version": 1,
+        "execution_id": ex.id,
+        "state": ex.state.value,
+        "namespace": ex.flow.namespace,
+        "flow_id": ex.flow.id,
+        "inputs": ex.inputs,
+        "outputs": ex.flow_outputs or {},
+        "labels": ex.labels,
+        "taskruns": [{"task_id": tr.task.id, "state": tr.state.value, "value": tr.value, "attempts": tr.attempts,
+                      "outputs": tr.outputs or {}} for tr in ex.taskruns],
+    }
+
+
+def _pair(item: str, flag: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise RunError(f"{flag} `{item}`: expected NAME=VALUE")
+    return name, value
+
+
+def _inputs(args) -> dict:
+    provided: dict = {}
+    if args.inputs:
+        path = Path(args.inputs)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise RunError(f"--inputs {path}: {e.strerror}") from None
+        try:
+            if path.suffix.lower() == ".json":
+                data = json.loads(text)
+            else:
+                from .pebble.yaml_reader import parse_yaml as load
+
+                data = load(text)
+        except Exception as e:  # the file's own syntax error, whatever the parser
+            raise RunError(f"--inputs {path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {e}") \
+                from None
+        if not isinstance(data, dict):
+            raise RunError(f"--inputs {path}: expected a map of input names to values")
+        provided.update(data)
+    for item in args.input:
+        name, value = _pair(item, "--input")
+        provided[name] = value
+    return provided
