@@ -8,7 +8,9 @@ What Kestra does, and so what this does (Kestra's `CommandsWrapper`, `Process` t
   `set -e` first when `failFast` (the default); output of `beforeCommands` is logged at DEBUG
   (Kestra brackets them with `##kestra:log:debug##` / `##kestra:log:info##` marker lines).
 * A `Script` task's body: the shell's is the command itself; python's and node's are written
-  to a temporary file in the working directory that the command runs.
+  to a temporary file in the working directory that the command runs. Python's gets Kestra's
+  `true = True` / `false = False` / `null = None` prelude and runs with `$VIRTUAL_ENV/bin/python`
+  when a virtualenv is active, else with the interpreter running flowc (`sys.executable`).
 * stdout lines are logged at INFO and stderr lines at ERROR, as they come. A whole line
   `::{json}::` (on either stream) is not logged: its `outputs` are merged into `vars`, its
   `logs` are re-logged at their level; its `metrics` are dropped with a DEBUG log (flowc keeps
