@@ -1,6 +1,12 @@
 """What `flowc check` checks and how: the files (the paths given, or the configuration's,
 minus its excludes), and for each file its configuration (the nearest config file, or
---config, with the command-line flags over it), settings and plugin registry."""
+--config, with the command-line flags over it), settings and plugin registry.
+
+Each file is checked once, by itself: its result comes from the cache when the file and
+what its result depends on are unchanged (compiler.cache), else from worker processes
+when many files need checking (compiler.parallel), else from this process. The cross-flow
+pass, suppressions and rule selection then run over all the results, in the order of the
+files, whichever way each was made."""
 from __future__ import annotations
 
 import os
@@ -35,6 +41,7 @@ class Plan:
                 raise UsageError(str(e)) from None
         self._configs: dict[int, Config] = {}
         here = self.config_of(Path.cwd() / "-")
+        self.root = here.root  # where the cache lives: the directory of the nearest config file
         self.paths = args.paths or [os.path.relpath(here.root / p) for p in here.paths] or ["."]
 
     def config_of(self, path: Path) -> Config:
@@ -78,13 +85,91 @@ class Plan:
         """Check every file, then the project; keep what each file's configuration selects."""
         from .checker import check_project
 
-        results = check_project([self.check_one(item) for item in found], ignores=not self.args.no_ignores)
+        results = check_project(self.check_files(found), ignores=not self.args.no_ignores)
         return [self.select(result, self._path(item)) for result, item in zip(results, found)]
+
+    def check_files(self, found) -> list:
+        """Each file's own result, in the order of `found`. With --show-graph the results keep
+        their flow models: the files are checked here, without the cache."""
+        from .checker import check_file
+        from .parallel import Job, check, check_all, worth_it
+        from .result_data import from_data, to_data
+
+        models = bool(getattr(self.args, "show_graph", False))
+        cache = None if models or getattr(self.args, "no_cache", False) else self.cache()
+        results: list = [None] * len(found)
+        pending = []  # (index, item, job, cache key)
+        contexts: dict[int, str] = {}
+        for index, item in enumerate(found):
+            if item.display == "-":
+                results[index] = self.check_one(item)
+                continue
+            config = self.config_of(Path(item.path))
+            data = _read(item.path)
+            if data is None:  # unreadable, or too large to be a flow: check_file says which
+                results[index] = check_file(item.path, item.display, self.registry(config), settings=self.settings(config))
+                continue
+            key = None
+            if cache is not None:
+                if id(config) not in contexts:
+                    contexts[id(config)] = cache.context(self.settings(config), config.schema_dirs)
+                key = cache.key(contexts[id(config)], item.display, data)
+                stored = cache.get(item.path, key)
+                if stored is not None:
+                    try:
+                        results[index] = from_data(stored, item.display, _text(data))
+                        continue
+                    except ValueError:
+                        cache.forget(item.path)  # written by a flowc that stored it otherwise: check again
+            pending.append((index, item, Job(item.display, data, self.settings(config), config), key))
+        if not models and worth_it(len(pending)):
+            outputs = check_all([job for _, _, job, _ in pending])
+            for (index, item, job, key), data in zip(pending, outputs):
+                results[index] = from_data(data, job.display, _text(job.data))
+                if cache is not None:
+                    cache.put(item.path, key, data)
+        else:
+            for index, item, job, key in pending:
+                results[index] = check(job)
+                if cache is not None:
+                    cache.put(item.path, key, to_data(results[index]))
+        if cache is not None:
+            cache.save()
+        return results
+
+    def cache(self):
+        from .cache import Cache
+
+        elsewhere = os.environ.get("FLOWC_CACHE_DIR")
+        return Cache(self.root, Path(elsewhere) if elsewhere else None)
 
     def select(self, result, path: Path):
         config = self.config_of(path)
         result.diagnostics = [d for d in result.diagnostics if config.enabled(d.code, d.name, str(path))]
         return result
+
+
+def _read(path) -> bytes | None:
+    """A file's bytes; None when it cannot be read or is too large to be a flow."""
+    from .source import MAX_FILE_BYTES
+
+    try:
+        if os.stat(path).st_size > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _text(data: bytes) -> str:
+    """The text the reporters quote, as compiler.source reads it (no byte order mark; none
+    when the file is not UTF-8)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 _registries: dict[tuple, object] = {}

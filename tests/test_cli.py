@@ -45,8 +45,8 @@ def test_internal_error_exits_3(monkeypatch, capsys):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(compiler.checker, "check_file", boom)
-    assert main(["check", str(EXAMPLES / "hello-world.yaml")]) == 3
+    monkeypatch.setattr(compiler.checker, "check_source", boom)
+    assert main(["check", "--no-cache", str(EXAMPLES / "hello-world.yaml")]) == 3
     assert "internal error" in capsys.readouterr().err
 
 
