@@ -187,8 +187,13 @@ class KVStore:
         encoded = _encode_top(value, kv_type)
         now = self._clock()
         with self._locked(namespace):
-            previous = self._read(path)
-            alive = previous is not None and not self._expired(_entry(key, previous))
+            try:
+                previous = self._read(path)
+                alive = previous is not None and not self._expired(_entry(key, previous))
+            except KVStoreError:
+                if not overwrite:
+                    raise
+                previous, alive = None, False  # a corrupt entry is simply replaced
             if alive and not overwrite:
                 raise KVKeyExists(
                     f"Cannot set value for key '{key}'. Key already exists and `overwrite` is set to `false`."

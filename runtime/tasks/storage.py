@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Iterator
 
 from ..pebble.printing import output
