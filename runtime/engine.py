@@ -98,8 +98,9 @@ class Engine:
 
         resolved = resolve_inputs(flow.inputs, provided, storage=self.storage, execution_prefix=prefix,
                                   render_condition=render)
-        values = getattr(resolved, "values", resolved)
-        return values, set(getattr(resolved, "secrets", ()))
+        if isinstance(resolved, dict):
+            return resolved, set()
+        return resolved.values, set(resolved.secrets)
 
     def _resume(self, flow: Flow, execution_id: str) -> Execution:
         directory = find_run(self.storage.runs, execution_id)
@@ -321,16 +322,30 @@ class Engine:
         return state
 
     def _attempt(self, ex: Execution, task: Task, tr: TaskRun, fn, workdir: Path | None) -> State:
+        module = importlib.import_module(fn.__module__)
+        own = workdir is None and getattr(module, "USES_WORKDIR", True)
+        directory = Path(tempfile.mkdtemp(prefix=f"{task.id}-", dir=self._tmp(ex))) if own else workdir
         try:
-            rctx = self.render_context(ex, tr)
+            return self._attempt_in(ex, task, tr, fn, module, directory)
+        finally:
+            if own and directory is not None:
+                shutil.rmtree(directory, ignore_errors=True)
+
+    def _attempt_in(self, ex: Execution, task: Task, tr: TaskRun, fn, module, directory: Path | None) -> State:
+        extra = None
+        if directory is not None and hasattr(module, "expression_vars"):
+            # script tasks render their properties with `workingDir`, `outputFiles`, ... as Kestra does
+            output_files = task.props.get("outputFiles")
+            extra = module.expression_vars(directory, output_files if isinstance(output_files, list) else None,
+                                           task.props.get("outputDirectory") is True)
+        try:
+            rctx = self.render_context(ex, tr, extra)
             props = render_props(task.props, rctx)
             timeout = render_value(task.props.get("timeout"), rctx)
         except RenderError as e:
             self.log(ex, tr, "ERROR", self.located(ex, task, e))
             return State.FAILED
         flow = ex.flow
-        own = workdir is None and getattr(importlib.import_module(fn.__module__), "USES_WORKDIR", True)
-        directory = Path(tempfile.mkdtemp(prefix=f"{task.id}-", dir=self._tmp(ex))) if own else workdir
         ctx = TaskRunContext(
             props=props,
             logger=TaskLogger(lambda level, message: self.log(ex, tr, level, message)),
@@ -357,9 +372,6 @@ class Engine:
         except Exception as e:  # a task's own bug or an unexpected failure: the task fails, the run goes on
             self.log(ex, tr, "ERROR", f"{type(e).__name__}: {e}")
             return State.FAILED
-        finally:
-            if own and directory is not None:
-                shutil.rmtree(directory, ignore_errors=True)
 
     def _call(self, fn, ctx: TaskRunContext, timeout):
         duration = parse_duration(timeout) if timeout not in (None, "") else None

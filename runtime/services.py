@@ -56,15 +56,13 @@ class Services:
         if self._state is None:
             from .kvstore import StateStore
 
-            self._state = StateStore(self.home / "state")
+            self._state = StateStore(self.kv_store)
         return self._state
 
     def kv(self, key: str, namespace: str | None, error_on_missing: bool):
-        namespace = namespace or self.namespace
-        value = self.kv_store.get(namespace, key)
-        if value is None and error_on_missing:
-            raise KeyError(f"The key '{key}' does not exist in the namespace '{namespace}'.")
-        return value
+        from .kvstore import lookup_for_expression
+
+        return lookup_for_expression(self.kv_store, namespace or self.namespace, key, error_on_missing)
 
     def read(self, path: str) -> str:
         if path.startswith("kestra:///"):

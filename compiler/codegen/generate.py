@@ -183,7 +183,7 @@ class FlowWriter:
         names[id(plugin)] = name
         w = self.w
         w.line()
-        flowable = bool(ptype and ptype.category == "flowable")
+        flowable = bool(ptype and ptype.category in ("flowable", "executable"))  # the engine runs these itself
         w.line(f"{name} = Task({plugin.id!r}, {type_name!r}, {plugin.span.line}, flowable={flowable!r}, props={{")
         w.indent()
         for key, src, prop_node in props:

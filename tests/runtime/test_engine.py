@@ -1,0 +1,601 @@
+"""Kestra's execution semantics, run for real: flows compiled and executed in-process.
+
+Where reference/kestra-model.md gives the outcome of one of Kestra's own test flows, the flow
+is taken from the corpus and the outcome asserted as Kestra's tests assert it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .flows import run_flow
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "kestra-corpus" / "valids"
+
+
+def corpus(name: str) -> str:
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- Kestra's own flows
+
+
+def test_sequential_with_local_errors_fails_after_six_task_runs(tmp_path):
+    run = run_flow(tmp_path, corpus("sequential-with-local-errors.yaml"))
+    assert run.state == "FAILED"
+    assert run.order() == ["parent-seq", "t1", "t2_seq", "t2-t1", "error-t1", "error-t2"]
+    assert len(run.ex.taskruns) == 6
+    assert run.states()["error-t1"] == "SUCCESS"  # local errors run, and do not rescue their parent
+
+
+def test_switch_impossible_fails(tmp_path):
+    run = run_flow(tmp_path, corpus("switch-impossible.yaml"), inputs={"string": "YES"})
+    assert run.state == "FAILED"
+    assert run.states() == {"impossible": "FAILED"}
+
+
+def test_each_null_fails_and_stops(tmp_path):
+    run = run_flow(tmp_path, corpus("each-null.yaml"))
+    assert run.state == "FAILED"
+    assert run.states() == {"1_each": "FAILED"}
+    assert "Found '1' null values on Each" in run.logs
+
+
+def test_allow_failure_ends_warning_without_running_global_errors(tmp_path):
+    flow = corpus("allow-failure.yaml").replace("    type: STRING\n", "    type: STRING\n    required: false\n", 1)
+    flow = flow.replace("{{ inputs.crash is defined }}", "{{ inputs.crash != null }}")
+    run = run_flow(tmp_path, flow)
+    assert run.state == "WARNING"
+    states = run.states()
+    assert states["1-1-allow-failure"] == "WARNING" and states["ko"] == "FAILED"
+    assert states["local-error"] == "SUCCESS" and states["1-2-todo"] == "SUCCESS" and states["last"] == "SUCCESS"
+    assert "1-1-1-3" not in states and "global-error" not in states
+
+
+def test_current_output_of_nested_loops(tmp_path):
+    run = run_flow(tmp_path, corpus("current-output.yaml"))
+    assert run.state == "SUCCESS", run.logs
+    values = {(tr.task.id, tr.value): tr.outputs for tr in run.ex.taskruns if tr.outputs}
+    assert any("value" in (o or {}) for o in values.values())
+
+
+# ---------------------------------------------------------------------------- blocks
+
+
+def test_errors_then_finally_in_order(tmp_path):
+    run = run_flow(tmp_path, """
+        id: order
+        namespace: tests
+        tasks:
+          - id: ok
+            type: io.kestra.plugin.core.debug.Return
+            format: "1"
+          - id: boom
+            type: io.kestra.plugin.core.execution.Fail
+            errorMessage: "it broke"
+          - id: never
+            type: io.kestra.plugin.core.debug.Return
+            format: "2"
+        errors:
+          - id: on-error
+            type: io.kestra.plugin.core.log.Log
+            message: "failed: {{ errorLogs()[0].message }}"
+        finally:
+          - id: cleanup
+            type: io.kestra.plugin.core.log.Log
+            message: done
+        """)
+    assert run.state == "FAILED"
+    assert run.order() == ["ok", "boom", "on-error", "cleanup"]
+    assert "failed: it broke" in run.logs
+
+
+def test_run_if_skips_and_disabled_tasks_do_not_run(tmp_path):
+    run = run_flow(tmp_path, """
+        id: skips
+        namespace: tests
+        tasks:
+          - id: skipped
+            type: io.kestra.plugin.core.debug.Return
+            format: x
+            runIf: "{{ 1 == 2 }}"
+          - id: off
+            type: io.kestra.plugin.core.debug.Return
+            format: y
+            disabled: true
+          - id: after
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ tasks.skipped.state }}"
+        """)
+    assert run.state == "SUCCESS"
+    assert run.states() == {"skipped": "SKIPPED", "after": "SUCCESS"}
+    assert run.outputs("after") == {"value": "SKIPPED"}
+
+
+def test_allow_warning_and_allow_failure_on_a_task(tmp_path):
+    run = run_flow(tmp_path, """
+        id: allowed
+        namespace: tests
+        tasks:
+          - id: tolerated
+            type: io.kestra.plugin.core.execution.Fail
+            allowFailure: true
+          - id: both
+            type: io.kestra.plugin.core.execution.Fail
+            allowFailure: true
+            allowWarning: true
+          - id: last
+            type: io.kestra.plugin.core.debug.Return
+            format: ok
+        """)
+    assert run.states() == {"tolerated": "WARNING", "both": "SUCCESS", "last": "SUCCESS"}
+    assert run.state == "WARNING"
+
+
+# ---------------------------------------------------------------------------- choices and loops
+
+
+def test_if_takes_one_branch_and_keeps_its_result(tmp_path):
+    run = run_flow(tmp_path, """
+        id: choose
+        namespace: tests
+        inputs:
+          - id: n
+            type: INT
+        tasks:
+          - id: check
+            type: io.kestra.plugin.core.flow.If
+            condition: "{{ inputs.n > 2 }}"
+            then:
+              - id: big
+                type: io.kestra.plugin.core.debug.Return
+                format: "big {{ outputs.check.evaluationResult }}"
+            else:
+              - id: small
+                type: io.kestra.plugin.core.debug.Return
+                format: small
+        """, inputs={"n": "5"})
+    assert run.state == "SUCCESS"
+    assert run.states() == {"big": "SUCCESS", "check": "SUCCESS"}
+    assert run.outputs("big") == {"value": "big true"}
+    assert run.outputs("check") == {"evaluationResult": True}
+
+
+@pytest.mark.parametrize("value, truthy", [("false", False), ("0", False), ("-0", False), ("", False),
+                                           ("False", True), ("null", True), ("0.0", True), ("no", True)])
+def test_if_truthiness_follows_kestra(tmp_path, value, truthy):
+    run = run_flow(tmp_path, """
+        id: truth
+        namespace: tests
+        inputs:
+          - id: v
+            type: STRING
+        tasks:
+          - id: check
+            type: io.kestra.plugin.core.flow.If
+            condition: "{{ inputs.v }}"
+            then:
+              - id: yes
+                type: io.kestra.plugin.core.debug.Return
+                format: "y"
+        """, inputs={"v": value})
+    assert run.outputs("check") == {"evaluationResult": truthy}
+
+
+def test_switch_matches_strings_and_falls_back_to_defaults(tmp_path):
+    flow = """
+        id: sw
+        namespace: tests
+        inputs:
+          - id: v
+            type: STRING
+        tasks:
+          - id: pick
+            type: io.kestra.plugin.core.flow.Switch
+            value: "{{ inputs.v }}"
+            cases:
+              true:
+                - id: was-true
+                  type: io.kestra.plugin.core.debug.Return
+                  format: t
+              "1":
+                - id: was-one
+                  type: io.kestra.plugin.core.debug.Return
+                  format: one
+            defaults:
+              - id: other
+                type: io.kestra.plugin.core.debug.Return
+                format: other
+        """
+    assert set(run_flow(tmp_path / "a", flow, inputs={"v": "true"}).states()) == {"was-true", "pick"}
+    assert set(run_flow(tmp_path / "b", flow, inputs={"v": "1"}).states()) == {"was-one", "pick"}
+    run = run_flow(tmp_path / "c", flow, inputs={"v": "True"})
+    assert set(run.states()) == {"other", "pick"}
+    assert run.outputs("pick") == {"value": "True", "defaults": True}
+
+
+def test_for_each_keys_outputs_by_value_and_dedups(tmp_path):
+    run = run_flow(tmp_path, """
+        id: loop
+        namespace: tests
+        tasks:
+          - id: each
+            type: io.kestra.plugin.core.flow.ForEach
+            values: ["a", "b", "a", 1, {"k": "v"}]
+            tasks:
+              - id: inner
+                type: io.kestra.plugin.core.debug.Return
+                format: "{{ taskrun.value }}!"
+          - id: read
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ outputs.inner['b'].value }} {{ outputs.inner | keys }}"
+        """)
+    assert run.state == "SUCCESS", run.logs
+    assert [tr.value for tr in run.ex.taskruns if tr.task.id == "inner"] == ["a", "b", "1", '{"k":"v"}']
+    assert run.outputs("read") == {"value": 'b! ["a","b","1","{\\"k\\":\\"v\\"}"]'}
+
+
+def test_for_each_stops_after_a_failure_when_sequential(tmp_path):
+    run = run_flow(tmp_path, """
+        id: loop-fail
+        namespace: tests
+        tasks:
+          - id: each
+            type: io.kestra.plugin.core.flow.ForEach
+            values: '["a", "b", "c"]'
+            tasks:
+              - id: maybe
+                type: io.kestra.plugin.core.execution.Fail
+                condition: "{{ taskrun.value == 'b' }}"
+        """)
+    assert run.state == "FAILED"
+    assert [(tr.value, tr.state.value) for tr in run.ex.taskruns if tr.task.id == "maybe"] == [
+        ("a", "SUCCESS"), ("b", "FAILED")]
+
+
+def test_nested_loops_see_parents_and_current_each_output(tmp_path):
+    run = run_flow(tmp_path, """
+        id: nested
+        namespace: tests
+        tasks:
+          - id: outer
+            type: io.kestra.plugin.core.flow.ForEach
+            values: ["x", "y"]
+            tasks:
+              - id: inner
+                type: io.kestra.plugin.core.flow.ForEach
+                values: ["1", "2"]
+                tasks:
+                  - id: leaf
+                    type: io.kestra.plugin.core.debug.Return
+                    format: "{{ parents[0].taskrun.value }}-{{ taskrun.value }}"
+                  - id: again
+                    type: io.kestra.plugin.core.debug.Return
+                    format: "{{ currentEachOutput(outputs.leaf).value }}"
+          - id: read
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ outputs.leaf['y']['2'].value }}"
+        """)
+    assert run.state == "SUCCESS", run.logs
+    assert run.outputs("read") == {"value": "y-2"}
+    assert [tr.outputs["value"] for tr in run.ex.taskruns if tr.task.id == "again"] == ["x-1", "x-2", "y-1", "y-2"]
+
+
+def test_parallel_and_concurrent_for_each_run_everything(tmp_path):
+    run = run_flow(tmp_path, """
+        id: par
+        namespace: tests
+        tasks:
+          - id: fan
+            type: io.kestra.plugin.core.flow.Parallel
+            concurrent: 2
+            tasks:
+              - id: p1
+                type: io.kestra.plugin.core.flow.Sleep
+                duration: PT0.05S
+              - id: p2
+                type: io.kestra.plugin.core.flow.Sleep
+                duration: PT0.05S
+              - id: p3
+                type: io.kestra.plugin.core.debug.Return
+                format: three
+          - id: each
+            type: io.kestra.plugin.core.flow.ForEach
+            values: ["a", "b", "c", "d"]
+            concurrencyLimit: 0
+            tasks:
+              - id: r
+                type: io.kestra.plugin.core.debug.Return
+                format: "{{ taskrun.value }}"
+        """)
+    assert run.state == "SUCCESS"
+    assert {k for k in run.states()} == {"p1", "p2", "p3", "fan", "r[a]", "r[b]", "r[c]", "r[d]", "each"}
+
+
+def test_dag_respects_depends_on(tmp_path):
+    run = run_flow(tmp_path, """
+        id: graph
+        namespace: tests
+        tasks:
+          - id: dag
+            type: io.kestra.plugin.core.flow.Dag
+            tasks:
+              - task:
+                  id: c
+                  type: io.kestra.plugin.core.debug.Return
+                  format: "{{ outputs.a.value }}{{ outputs.b.value }}"
+                dependsOn: [a, b]
+              - task:
+                  id: a
+                  type: io.kestra.plugin.core.debug.Return
+                  format: A
+              - task:
+                  id: b
+                  type: io.kestra.plugin.core.debug.Return
+                  format: B
+                dependsOn: [a]
+        """)
+    assert run.state == "SUCCESS", run.logs
+    assert run.order().index("a") < run.order().index("b") < run.order().index("c")
+    assert run.outputs("c") == {"value": "AB"}
+
+
+# ---------------------------------------------------------------------------- around tasks
+
+
+def test_retry_constant_gives_up_after_max_attempt(tmp_path):
+    run = run_flow(tmp_path, """
+        id: retries
+        namespace: tests
+        tasks:
+          - id: flaky
+            type: io.kestra.plugin.core.execution.Fail
+            retry:
+              type: constant
+              interval: PT0.01S
+              maxAttempt: 3
+        """)
+    assert run.state == "FAILED"
+    assert run.ex.taskruns[0].attempts == 3
+    assert run.logs.count("retrying in") == 2
+
+
+def test_timeout_fails_the_attempt(tmp_path):
+    run = run_flow(tmp_path, """
+        id: slow
+        namespace: tests
+        tasks:
+          - id: nap
+            type: io.kestra.plugin.core.flow.Sleep
+            duration: PT10S
+            timeout: PT0.1S
+        """)
+    assert run.state == "FAILED"
+    assert "Timeout after 0:00:00.100" in run.logs
+
+
+def test_exit_ends_the_execution_in_its_state(tmp_path):
+    run = run_flow(tmp_path, """
+        id: leave
+        namespace: tests
+        tasks:
+          - id: stop
+            type: io.kestra.plugin.core.execution.Exit
+            state: WARNING
+          - id: never
+            type: io.kestra.plugin.core.debug.Return
+            format: x
+        """)
+    assert run.state == "WARNING"
+    assert "never" not in run.states()
+
+
+def test_labels_task_and_system_labels(tmp_path):
+    run = run_flow(tmp_path, """
+        id: labelled
+        namespace: tests
+        labels:
+          team: data
+        tasks:
+          - id: set
+            type: io.kestra.plugin.core.execution.Labels
+            labels:
+              stage: "{{ flow.id }}"
+          - id: read
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ labels.team }}/{{ labels.stage }}"
+          - id: bad
+            type: io.kestra.plugin.core.execution.Labels
+            labels:
+              "{{ 'system' }}.x": y
+        """)
+    assert run.outputs("read") == {"value": "data/labelled"}
+    assert run.ex.labels == {"team": "data", "stage": "labelled"}
+    assert run.state == "FAILED"
+    assert "System labels can only be set by Kestra itself, offending label: system.x=y" in run.logs
+
+
+def test_flow_outputs_are_typed_and_a_bad_one_fails_the_execution(tmp_path):
+    good = run_flow(tmp_path / "a", """
+        id: outs
+        namespace: tests
+        tasks:
+          - id: r
+            type: io.kestra.plugin.core.debug.Return
+            format: "42"
+        outputs:
+          - id: answer
+            type: INT
+            value: "{{ outputs.r.value }}"
+        """)
+    assert good.state == "SUCCESS"
+    assert good.ex.flow_outputs == {"answer": 42}
+    bad = run_flow(tmp_path / "b", """
+        id: outs
+        namespace: tests
+        tasks:
+          - id: r
+            type: io.kestra.plugin.core.debug.Return
+            format: "not a number"
+        outputs:
+          - id: answer
+            type: INT
+            value: "{{ outputs.r.value }}"
+        """)
+    assert bad.state == "FAILED"
+    assert "Failed to render output values" in bad.logs
+
+
+def test_secrets_come_from_base64_environment_variables_and_are_masked(tmp_path):
+    run = run_flow(tmp_path, """
+        id: secretive
+        namespace: tests
+        tasks:
+          - id: say
+            type: io.kestra.plugin.core.log.Log
+            message: "token is {{ secret('API_TOKEN') }}"
+          - id: env
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ envs.region }}"
+        """, environ={"SECRET_API_TOKEN": "czNjcjN0", "ENV_REGION": "eu"})
+    assert run.state == "SUCCESS"
+    assert "token is ******" in run.logs and "s3cr3t" not in run.logs
+    assert run.outputs("env") == {"value": "eu"}
+
+
+def test_render_errors_name_the_flow_file_and_line(tmp_path):
+    run = run_flow(tmp_path, """
+        id: broken
+        namespace: tests
+        tasks:
+          - id: r
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ 1 / 0 }}"
+        """)
+    assert run.state == "FAILED"
+    assert "flow.yaml:5:" in run.logs
+
+
+def test_variables_render_through_render(tmp_path):
+    run = run_flow(tmp_path, corpus("../../../main/examples/hello-world.yaml") if False else """
+        id: vars
+        namespace: tests
+        variables:
+          first: "1"
+          second: "{{ vars.first }} > 2"
+        tasks:
+          - id: raw
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ vars.second }}"
+          - id: rendered
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ render(vars.second) }}"
+        """)
+    assert run.outputs("raw") == {"value": "{{ vars.first }} > 2"}
+    assert run.outputs("rendered") == {"value": "1 > 2"}
+
+
+# ---------------------------------------------------------------------------- subflows
+
+
+CHILD = """
+    id: child
+    namespace: tests
+    inputs:
+      - id: n
+        type: INT
+    tasks:
+      - id: double
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ inputs.n * 2 }}"
+      - id: maybe-fail
+        type: io.kestra.plugin.core.execution.Fail
+        condition: "{{ inputs.n > 100 }}"
+    outputs:
+      - id: doubled
+        type: INT
+        value: "{{ outputs.double.value }}"
+    """
+
+
+def test_subflow_passes_typed_inputs_and_reads_declared_outputs(tmp_path):
+    run = run_flow(tmp_path, """
+        id: parent
+        namespace: tests
+        tasks:
+          - id: call
+            type: io.kestra.plugin.core.flow.Subflow
+            namespace: tests
+            flowId: child
+            inputs:
+              n: 21
+          - id: use
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ outputs.call.outputs.doubled + 0 }} {{ outputs.call.state }}"
+        """, CHILD)
+    assert run.state == "SUCCESS", run.logs
+    assert run.outputs("use") == {"value": "42 SUCCESS"}
+
+
+def test_subflow_failure_is_transmitted_unless_told_otherwise(tmp_path):
+    flow = """
+        id: parent
+        namespace: tests
+        tasks:
+          - id: call
+            type: io.kestra.plugin.core.flow.Subflow
+            namespace: tests
+            flowId: child
+            transmitFailed: {transmit}
+            inputs:
+              n: 500
+        """
+    assert run_flow(tmp_path / "a", flow.replace("{transmit}", "true"), CHILD).state == "FAILED"
+    assert run_flow(tmp_path / "b", flow.replace("{transmit}", "false"), CHILD).state == "SUCCESS"
+
+
+# ---------------------------------------------------------------------------- pause and restart
+
+
+def test_pause_without_delay_pauses_and_resume_continues_without_rerunning(tmp_path):
+    flow = """
+        id: waiting
+        namespace: tests
+        tasks:
+          - id: before
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ execution.id }}"
+          - id: wait
+            type: io.kestra.plugin.core.flow.Pause
+          - id: after
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ outputs.before.value }}"
+        """
+    first = run_flow(tmp_path, flow)
+    assert first.state == "PAUSED"
+    assert first.states() == {"before": "SUCCESS", "wait": "PAUSED"}
+    second = run_flow(tmp_path, flow, resume=first.ex.id)
+    assert second.state == "SUCCESS"
+    assert second.states() == {"before": "SUCCESS", "wait": "SUCCESS", "after": "SUCCESS"}
+    before = [tr for tr in second.ex.taskruns if tr.task.id == "before"][0]
+    assert before.id == first.ex.taskruns[0].id  # replayed, not run again
+    assert second.outputs("after") == {"value": first.ex.id}
+
+
+def test_resume_reruns_only_what_failed(tmp_path):
+    flow = """
+        id: restart
+        namespace: tests
+        tasks:
+          - id: first
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ now() }}"
+          - id: gate
+            type: io.kestra.plugin.core.execution.Fail
+            condition: "{{ envs.broken ?? false }}"
+        """
+    failed = run_flow(tmp_path, flow, environ={"ENV_BROKEN": "true"})
+    assert failed.state == "FAILED"
+    resumed = run_flow(tmp_path, flow, resume=failed.ex.id, environ={})
+    assert resumed.state == "SUCCESS"
+    assert resumed.outputs("first") == failed.outputs("first")
