@@ -404,15 +404,18 @@ class Exchange:
         self._close()
 
     def _watch(self) -> None:
+        ended = None  # the socket already shut down
         while not self._done.wait(0.1):
-            if self.ctx.cancel.is_set():
-                conn = self.conn
-                if conn is not None and conn.sock is not None:
-                    try:
-                        conn.sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                return
+            if not self.ctx.cancel.is_set():
+                continue
+            conn = self.conn
+            sock = conn.sock if conn is not None else None
+            if sock is not None and sock is not ended:  # a socket still connecting is ended once it is up
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                ended = sock
 
     def _close(self) -> None:
         if self.conn is not None:
@@ -432,7 +435,6 @@ class Exchange:
             response = self._send(method, url, headers, body)
             challenge = digest_challenge(response) if response.status == 401 else None
             if challenge is not None and auth is not None and auth.kind == "DIGEST":
-                self._discard(response)
                 target = _target(urllib.parse.urlsplit(url))
                 headers.append(("Authorization", digest_authorization(
                     challenge, method, target, str(auth.username), str(auth.password))))
@@ -441,7 +443,7 @@ class Exchange:
             if not (self.options.follow_redirects and response.status in REDIRECTS and location):
                 self._check(response)
                 return response
-            self._discard(response)
+            # every hop has its own connection: the redirect's body is dropped with it
             next_url = urllib.parse.urljoin(url, urllib.parse.quote(location, safe="".join(
                 chr(c) for c in range(0x21, 0x7f))))
             if urllib.parse.urlsplit(next_url).scheme.lower() not in ("http", "https"):
@@ -515,7 +517,10 @@ class Exchange:
         host, port = parts.hostname, parts.port
         proxy = self.options.proxy
         if parts.scheme.lower() == "https":
-            context = ssl._create_unverified_context() if self.options.insecure else ssl.create_default_context()
+            context = ssl.create_default_context()
+            if self.options.insecure:  # `ssl.insecureTrustAllCertificates`: no certificate or host check
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
             if proxy is None:
                 return http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
             conn = http.client.HTTPSConnection(proxy.host, proxy.port, timeout=timeout, context=context)
@@ -529,7 +534,8 @@ class Exchange:
         return http.client.HTTPConnection(host, port, timeout=timeout)
 
     def network_error(self, error: BaseException, stage: str) -> TaskFailed:
-        url = self.url
+        proxy = self.options.proxy
+        url = self.url if proxy is None else f"{self.url}' through the proxy '{proxy.host}:{proxy.port}"
         if self.ctx.cancel.is_set():
             return TaskFailed(f"Request to '{url}' cancelled")
         if isinstance(error, TimeoutError):  # socket.timeout is TimeoutError
@@ -539,7 +545,7 @@ class Exchange:
             return TaskFailed(f"Read timed out after {_duration_text(self.options.read_timeout)} "
                               f"waiting for '{url}'")
         if isinstance(error, socket.gaierror):
-            host = urllib.parse.urlsplit(url).hostname
+            host = urllib.parse.urlsplit(self.url).hostname if proxy is None else proxy.host
             return TaskFailed(f"Unknown host '{host}' for '{url}': {error.strerror or error}")
         if isinstance(error, ConnectionRefusedError):
             return TaskFailed(f"Connection refused by '{url}'")
@@ -561,16 +567,11 @@ class Exchange:
         try:
             return response.read() if limit is None else response.read(limit)
         except http.client.IncompleteRead as e:
-            expected = response.getheader("Content-Length")
-            raise TaskFailed(f"Invalid size, got {len(e.partial)}, expected {expected}") from None
+            raise TaskFailed(f"Premature end of Content-Length delimited message body (expected: "
+                             f"{response.getheader('Content-Length')}; received: {len(e.partial)}) "
+                             f"from '{self.url}'") from None
         except Exception as e:
             raise self.network_error(e, "read") from None
-
-    def _discard(self, response: http.client.HTTPResponse) -> None:
-        try:
-            response.read()
-        except Exception:  # the connection is closed with the next hop anyway
-            pass
 
     def _check(self, response: http.client.HTTPResponse) -> None:
         if self.options.allows(response.status):

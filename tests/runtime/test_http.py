@@ -4,7 +4,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import tracemalloc
@@ -130,6 +133,27 @@ def server():
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """The same handler over HTTPS, with a self-signed certificate."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not on PATH to make a certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=localhost", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
 
@@ -366,6 +390,15 @@ def test_cancelling_the_task_run_stops_a_waiting_request(make, server):
     assert failure(run) == f"Request to '{server}/sleep?s=3' cancelled"
 
 
+def test_a_self_signed_certificate_fails_unless_trusted(make, tls_server):
+    message = failure(make(REQUEST, uri=f"{tls_server}/echo"))
+    assert message.startswith(f"SSL error for '{tls_server}/echo': CERTIFICATE_VERIFY_FAILED")
+    out = make(REQUEST, uri=f"{tls_server}/echo", options={"ssl": {"insecureTrustAllCertificates": True}})()
+    assert out["code"] == 200 and json.loads(out["body"])["path"] == "/echo"
+    out = make(DOWNLOAD, uri=f"{tls_server}/file", sslOptions={"insecureTrustAllCertificates": "true"})()
+    assert out["length"] == 8
+
+
 def test_head_has_no_body_output(make, server):
     out = make(REQUEST, uri=f"{server}/echo", method="HEAD")()
     assert out["code"] == 200 and "body" not in out
@@ -397,6 +430,19 @@ def test_an_http_proxy_receives_the_absolute_url(make, server):
     assert echo["path"] == "http://example.invalid/through?q=1"
     assert echo["headers"]["Host"] == "example.invalid"
     assert echo["headers"]["Proxy-Authorization"] == "Basic " + base64.b64encode(b"p:w").decode()
+
+
+def test_an_unreachable_proxy_is_named(make):
+    port = int(refused_url().rsplit(":", 1)[1].split("/")[0])
+    message = failure(make(REQUEST, uri="http://example.invalid/",
+                           options={"proxyAddress": "127.0.0.1", "proxyPort": port}))
+    assert message == f"Connection refused by 'http://example.invalid/' through the proxy '127.0.0.1:{port}'"
+
+
+def test_a_truncated_request_body_fails_with_the_sizes(make, server):
+    assert failure(make(REQUEST, uri=f"{server}/short")) == (
+        "Premature end of Content-Length delimited message body (expected: 100; received: 10) "
+        f"from '{server}/short'")
 
 
 def test_request_logs_when_asked(make, server):
