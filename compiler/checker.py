@@ -20,7 +20,6 @@ from . import source as source_stage
 from .diagnostics import Diagnostic, Reporter
 from .model import Flow
 from .registry import Registry, default_registry
-from .schema import check_document
 from .settings import DEFAULT, Settings
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ def check_source(src: source_stage.SourceFile, reporter: Reporter, registry: Reg
     from .analysis import analyze
     from .expressions import check_flow as check_expressions
     from .rules import run_checks
+    from .schema import check_document
 
     flows = []
     for document in src.documents:

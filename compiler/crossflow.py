@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis.references import chain
+from typing import TYPE_CHECKING
+
 from .diagnostics import Reporter, Severity, Span
-from .expr import ast
-from .expr.to_python import is_chain
 from .model import Flow, Plugin, scalar_text
 from .registry import did_you_mean
 from .rules import crossflow as X
@@ -32,6 +31,9 @@ from .source import Mapping, Node, Scalar, Sequence
 _JAVA_INT = re.compile(r"[+-]?\d+")
 _JAVA_FLOAT = re.compile(r"[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?|0[xX][0-9a-fA-F.]+[pP][+-]?\d+[fFdD]?)", re.ASCII)
 _WHERE = "check its namespace and id, or check the flow that defines it together with this one"
+
+if TYPE_CHECKING:
+    from .expr import ast
 
 
 # --------------------------------------------------------------------------- facts
@@ -228,6 +230,7 @@ class _Project:
 
     def __init__(self, files: list[tuple[list[FlowFacts], Reporter]]) -> None:
         self.flows: dict[tuple[str, str], list[tuple[int, FlowFacts]]] = {}
+        self._help: dict[tuple[str, str], tuple[str, bool]] = {}
         for index, (flows, _) in enumerate(files):
             for flow in flows:
                 if flow.namespace and flow.id:
@@ -242,12 +245,20 @@ class _Project:
 
     def report_missing(self, reporter: Reporter, rule, what: str, namespace: str, flow_id: str,
                        namespace_span: Span, flow_id_span: Span) -> None:
-        # a strict cutoff: flow ids of a namespace often share words (`orders` is not `retries`)
-        suggestion = did_you_mean(flow_id, [i for ns, i in self.flows if ns == namespace], cutoff=0.82)
-        other = None if suggestion else did_you_mean(namespace, [ns for ns, i in self.flows if i == flow_id], cutoff=0.82)
-        help = f"did you mean `{namespace}.{suggestion}`?" if suggestion else f"did you mean namespace `{other}`?" if other else _WHERE
+        help, other = self._missing_help(namespace, flow_id)
         reporter.report(rule, f"{what} `{namespace}.{flow_id}`, which is not among the checked flows: it may live elsewhere",
                         namespace_span if other else flow_id_span, help=help)
+
+    def _missing_help(self, namespace: str, flow_id: str) -> tuple[str, bool]:
+        """The help for a missing flow, and whether it suggests another namespace; once per
+        flow (comparing with every flow id of a large project takes time)."""
+        if (namespace, flow_id) not in self._help:
+            # a strict cutoff: flow ids of a namespace often share words (`orders` is not `retries`)
+            suggestion = did_you_mean(flow_id, [i for ns, i in self.flows if ns == namespace], cutoff=0.82)
+            other = None if suggestion else did_you_mean(namespace, [ns for ns, i in self.flows if i == flow_id], cutoff=0.82)
+            help = f"did you mean `{namespace}.{suggestion}`?" if suggestion else f"did you mean namespace `{other}`?" if other else _WHERE
+            self._help[namespace, flow_id] = help, other is not None
+        return self._help[namespace, flow_id]
 
 
 def check_facts(files: list[tuple[list[FlowFacts], Reporter]]) -> None:
@@ -361,6 +372,11 @@ def _check_read(read: ReadFacts, call: _Resolved, reporter: Reporter) -> None:
 def _output_reads(tree: ast.Template) -> list[tuple[list, bool]]:
     """The chains rooted at `outputs` a template reads without a guard (`??`, `default`,
     `is defined`, `is null`), each with whether it is read in a branch that may not be taken."""
+    # imported here: the pass over cached facts needs no expression machinery
+    from .analysis.references import chain
+    from .expr import ast
+    from .expr.to_python import is_chain
+
     tested = set()
     for node in tree.walk():
         if isinstance(node, ast.Test) and node.name in ("defined", "null") and (found := chain(node.value)):

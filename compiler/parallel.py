@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from .config import Config
 from .settings import Settings
 
-# Measured with benchmarks/bench_cache.py --threshold on a 2-CPU machine (forked workers,
-# Kestra's valid flows): 50 files take 0.10 s serially and 0.10 s with 2 workers, 100 files
-# 0.19 s and 0.14 s, 200 files 0.39 s and 0.24 s. Below 100 files workers do not pay.
+# Measured with `benchmarks/bench_cache.py --threshold` on a 2-CPU machine (forked workers,
+# Kestra's valid flows, other work running): serial / 2 workers, 50 files 0.19 / 0.20 s,
+# 100 files 0.25 / 0.23 s, 200 files 0.33 / 0.27 s, 400 files 0.50 / 0.36 s. Below 100
+# files starting workers costs what they save.
 THRESHOLD = 100
 CHUNKS_PER_WORKER = 4  # smaller pieces even out the load when some files are slower
 

@@ -40,12 +40,16 @@ class Plan:
             except ValueError as e:
                 raise UsageError(str(e)) from None
         self._configs: dict[int, Config] = {}
+        self._by_directory: dict[str, Config] = {}
         here = self.config_of(Path.cwd() / "-")
         self.root = here.root  # where the cache lives: the directory of the nearest config file
         self.paths = args.paths or [os.path.relpath(here.root / p) for p in here.paths] or ["."]
 
     def config_of(self, path: Path) -> Config:
         """The configuration of a file: the nearest config file's (or --config), flags over it."""
+        directory = str(path.parent)
+        if directory in self._by_directory:  # the files of a directory share it: look it up once
+            return self._by_directory[directory]
         base = self.explicit or for_directory(path.parent)
         if id(base) not in self._configs:
             o, a = self.overrides, self.args
@@ -53,13 +57,18 @@ class Plan:
                 base, select=o["select"] or base.select, extend_select=base.extend_select + o["extend_select"],
                 ignore=base.ignore + o["ignore"], target_version=a.target_version or base.target_version,
                 strict=a.strict if a.strict is not None else base.strict)
-        return self._configs[id(base)]
+        self._by_directory[directory] = self._configs[id(base)]
+        return self._by_directory[directory]
 
     def find(self):
         from .discovery import PathError, find_flows
 
+        def excluded(path: Path) -> bool:
+            config = self.config_of(path)
+            return bool(config.exclude) and config.excluded(path)
+
         try:
-            return find_flows(self.paths, excluded=lambda p: self.config_of(p).excluded(p))
+            return find_flows(self.paths, excluded=excluded)
         except PathError as e:
             raise UsageError(str(e)) from None
 
@@ -145,6 +154,8 @@ class Plan:
 
     def select(self, result, path: Path):
         config = self.config_of(path)
+        if "ALL" in config.select and not config.ignore and not config.per_file_ignores:
+            return result  # every rule is enabled
         result.diagnostics = [d for d in result.diagnostics if config.enabled(d.code, d.name, str(path))]
         return result
 
