@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(run)
 
+    sched = sub.add_parser("schedule", help="list the next fire times of a flow's Schedule triggers")
+    sched.add_argument("path", metavar="FLOW", help="the flow file")
+    sched.add_argument("--next", type=int, default=5, metavar="N", help="how many fire times (default: 5)")
+    sched.add_argument("--from", dest="start", metavar="ISO", help="list those after this date-time (default: now)")
+    sched.add_argument("--flow", metavar="ID", help="the flow, when the file holds several")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of flows, for editors")
     schema.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE")
     return parser
@@ -382,17 +388,23 @@ def _graph_dependencies(args) -> int:
 def _program(args):
     """The checked program, or None after reporting why it cannot be compiled."""
     from .program import load
-    from .reporters import Report, Style, render as render_report
 
     program = load(args.path, args.flow, args.flows)
     if program.failed:
-        results = program.results
-        sources = {r.path: r.source for r in results}
-        diagnostics = [d for r in results for d in r.diagnostics]
-        sys.stderr.write(render_report("full", Report([r.path for r in results], diagnostics, sources), Style()))
-        print(f"flowc: {args.path} is not compiled: fix the errors above first", file=sys.stderr)
+        _program_failed(args, program)
         return None
     return program
+
+
+def _program_failed(args, program) -> int:
+    from .reporters import Report, Style, render as render_report
+
+    results = program.results
+    sources = {r.path: r.source for r in results}
+    diagnostics = [d for r in results for d in r.diagnostics]
+    sys.stderr.write(render_report("full", Report([r.path for r in results], diagnostics, sources), Style()))
+    print(f"flowc: {args.path} is not compiled: fix the errors above first", file=sys.stderr)
+    return EXIT_ERRORS
 
 
 def cmd_compile(args) -> int:
@@ -421,8 +433,51 @@ def cmd_run(args) -> int:
     return execute(namespace["FLOWS"], args)
 
 
+def cmd_schedule(args) -> int:
+    from datetime import datetime
+
+    from runtime import triggers
+    from runtime.cron import CronError, Schedule
+
+    from .program import load
+
+    if args.next < 1:
+        raise UsageError("--next must be at least 1")
+    program = load(args.path, args.flow, [args.path])
+    if program.failed:
+        return _program_failed(args, program)
+    flow = program.flows[0]
+    schedules = [t for t in (to_plain(p) for p in flow.walk("trigger"))
+                 if t.get("type") in triggers.KINDS["schedule"]]
+    if not schedules:
+        print(f"{args.path}: the flow {flow.namespace}.{flow.id} has no Schedule trigger", file=sys.stderr)
+        return EXIT_ERRORS
+    for trigger in schedules:
+        try:
+            zone = triggers.zone_of(trigger)
+            cron = Schedule(str(trigger.get("cron")), trigger.get("withSeconds") is True)
+            when = datetime.fromisoformat(args.start) if args.start else datetime.now(zone)
+        except (triggers.TriggerError, CronError, ValueError) as e:
+            raise UsageError(f"trigger {trigger.get('id')}: {e}") from None
+        when = when.replace(tzinfo=zone) if when.tzinfo is None else when.astimezone(zone)
+        off = " (disabled)" if trigger.get("disabled") is True else ""
+        print(f"{trigger.get('id')}: {trigger.get('cron')} in {getattr(zone, 'key', None) or zone}{off}")
+        for _ in range(args.next):
+            try:
+                when = cron.next(when)
+            except CronError as e:
+                print(f"  {e}")
+                break
+            print(f"  {when.isoformat()}")
+    return EXIT_OK
+
+
+def to_plain(plugin) -> dict:
+    return plugin.values if isinstance(plugin.values, dict) else {}
+
+
 COMMANDS = {"check": cmd_check, "graph": cmd_graph, "rules": cmd_rules, "rule": cmd_rule, "schema": cmd_schema, "eval": cmd_eval,
-            "compile": cmd_compile, "run": cmd_run}
+            "compile": cmd_compile, "run": cmd_run, "schedule": cmd_schedule}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,10 +36,11 @@ def execute(flows: list[Flow], args, stream=None) -> int:
     """Run `flows[0]` as the parsed options say; the exit code."""
     flow = flows[0]
     try:
-        provided = _inputs(args)
-        labels = dict(_pair(item, "--label") for item in args.label)
+        trigger, provided, labels = _trigger(flow, args)
+        provided.update(_inputs(args))
+        labels.update(_pair(item, "--label") for item in args.label)
         engine = Engine({f.key: f for f in flows}, Path(args.home), args.log_level, stream)
-        ex = engine.start(flow, provided, labels=labels, resume=args.resume)
+        ex = engine.start(flow, provided, trigger=trigger, labels=labels, resume=args.resume)
     except RunError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -73,6 +74,25 @@ def _pair(item: str, flag: str) -> tuple[str, str]:
     if not sep or not name:
         raise RunError(f"{flag} `{item}`: expected NAME=VALUE")
     return name, value
+
+
+def _trigger(flow: Flow, args) -> tuple[dict | None, dict, dict]:
+    """The trigger variables, inputs and labels of `--trigger`, if given."""
+    from . import triggers
+
+    try:
+        if args.trigger == "schedule":
+            return triggers.schedule(flow, args.trigger_id, args.date)
+        if args.trigger == "webhook":
+            return triggers.webhook(flow, args.trigger_id, args.body)
+        if args.trigger == "flow":
+            return triggers.flow_trigger(flow, args.trigger_id, args.upstream, args.state)
+    except triggers.TriggerError as e:
+        raise RunError(f"--trigger {args.trigger}: {e}") from None
+    for flag in ("date", "body", "upstream", "state", "trigger_id"):
+        if getattr(args, flag) is not None:
+            raise RunError(f"--{flag.replace('_', '-')} needs --trigger")
+    return None, {}, {}
 
 
 def _inputs(args) -> dict:

@@ -18,3 +18,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log-level", default="INFO", choices=["TRACE", "DEBUG", "INFO", "WARN", "ERROR"],
                    help="the least level of logs printed (default: INFO)")
     p.add_argument("--label", action="append", default=[], metavar="KEY=VALUE", help="a label of the execution")
+    p.add_argument("--trigger", choices=["schedule", "webhook", "flow"],
+                   help="run as this kind of trigger of the flow would start it (its `trigger.*` variables)")
+    p.add_argument("--trigger-id", metavar="ID", help="which trigger, when the flow has several of that kind")
+    p.add_argument("--date", metavar="ISO", help="with --trigger schedule: the scheduled date (default: its last fire time)")
+    p.add_argument("--body", metavar="TEXT", help="with --trigger webhook: the request body (JSON or text)")
+    p.add_argument("--upstream", metavar="NAMESPACE.FLOW_ID",
+                   help="with --trigger flow: the flow whose execution triggers this one")
+    p.add_argument("--state", metavar="STATE", help="with --trigger flow: the upstream execution's state (default: SUCCESS)")

@@ -146,10 +146,10 @@ class FlowWriter:
             return repr(data)
         return repr(str(data))
 
-    def raw(self, data) -> str:
+    def raw(self, data, node: Node | None) -> str:
         """Flow data kept as written (inputs, variables); its templates are precompiled for
         `render()` and input conditions, which look them up by text."""
-        self.precompile(data, None)
+        self.precompile(data, node)
         return self.value(data, None, {}, False)
 
     def precompile(self, data, node: Node | None) -> None:
@@ -246,15 +246,17 @@ class FlowWriter:
         for plugins in top.values():
             for plugin in plugins:
                 self.task(plugin, names)
-        w.section(f"flow {flow.namespace}.{flow.id}: the task tree and the flow")
+        data = to_data(flow.node) or {}
+        w.section(f"flow {flow.namespace}.{flow.id}: inputs, variables and outputs")
+        inputs = self.raw(data.get("inputs") or [], flow.node.get("inputs"))
+        variables = self.raw(data.get("variables") or {}, flow.node.get("variables"))
+        outputs = self._outputs(data.get("outputs") or [])
+        w.section(f"flow {flow.namespace}.{flow.id}: the task tree")
         w.line()
         for plugins in top.values():
             for plugin in plugins:
                 self.tree(plugin, names)
-        data = to_data(flow.node) or {}
-        inputs = self.raw(data.get("inputs") or [])
-        variables = self.raw(data.get("variables") or {})
-        outputs = self._outputs(data.get("outputs") or [])
+        w.line()
         name = self.m.name("flow")
         w.line(f"{name} = Flow(")
         w.indent()

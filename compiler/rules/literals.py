@@ -9,6 +9,7 @@ import warnings
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
+from runtime.cron import JAVA_SPACE, CronError, never_fires, parse_cron
 from runtime.durations import format_duration, parse_duration
 
 from ..diagnostics import Severity, rule
@@ -707,189 +708,7 @@ def output_values(flow, reporter) -> None:
                             node.span, help=f"write \"{{{{ {value.strip()} }}}}\"")
 
 
-# --------------------------------------------------------------------------- cron (cron-utils, Kestra's definition)
-
-_CRON_FIELDS = (("second", 0, 59), ("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
-_CRON_NAMES = {
-    "month": {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)},
-    "day of week": {d: i for i, d in enumerate("MON TUE WED THU FRI SAT SUN".split(), 1)},
-}
-_NICKNAMES = frozenset(("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"))
-_SPECIAL = frozenset(("L", "LW", "W", "HASH", "QUESTION_MARK", "NONE"))  # special values cron-utils reads in a range
-_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_JAVA_SPACE = re.compile(r"[ \t\n\x0b\f\r]+")
-
-
-def _java_split(text: str, sep: str) -> list[str]:
-    """String.split: trailing empty strings removed."""
-    if not text:
-        return [""]
-    parts = text.split(sep)
-    while parts and parts[-1] == "":
-        parts.pop()
-    return parts
-
-
-class _CronField:
-    """One field of a cron expression, read as cron-utils' FieldParser reads it (upper case)
-    and checked as its validation visitor does. Expressions are tuples: ("*",), ("on", v),
-    ("range", a, b), ("every", inner, step), ("list", [...])."""
-
-    def __init__(self, name: str, low: int, high: int) -> None:
-        self.name, self.low, self.high = name, low, high
-        self.names = _CRON_NAMES.get(name, {})
-
-    def parse(self, text: str):
-        if self.name == "day of week" and text.endswith("L") and text[:-1] in self.names:
-            text = f"{self.names[text[:-1]]}L"
-        return self.check(self.read(text))
-
-    def read(self, text: str):
-        if not any(c in text for c in "/-,"):
-            if "?" in text:
-                raise _Bad("`?` is not supported")
-            return ("*",) if text == "*" else self.on(text)
-        parts = _java_split(text, ",")
-        if len(parts) > 1:
-            return ("list", [self.read(p) for p in parts])
-        pieces = _java_split(text, "-")
-        if "-" in text and len(pieces) != 2:
-            raise _Bad(f"`{text}` is not a range")
-        if pieces[0] == "L":
-            raise _Bad("`L` is not supported")
-        if len(pieces) == 2:
-            start, end = pieces
-            if not start or not end:
-                raise _Bad(f"`{text}` is not a range (negative numbers are not allowed)")
-            if "/" in end:
-                steps = _java_split(end, "/")
-                if len(steps) < 2:
-                    raise _Bad(f"`{text}` has no step after `/`")
-                return ("every", ("range", self.bound(start), self.bound(steps[0])), self.value(steps[1]))
-            return ("range", self.bound(start), self.bound(end))
-        steps = _java_split(text, "/")
-        if len(steps) == 1:
-            raise _Bad(f"`{text}` has no step after `/`")
-        if len(steps) != 2:
-            raise _Bad(f"`{text}` is not a step expression")
-        start, step = steps
-        if start.strip() == "*" and step == "1":
-            return ("*",)
-        step = self.step(step)
-        return ("every", ("*",) if start.strip() in ("*", "") else ("on", self.value(start)), step)
-
-    def on(self, text: str):
-        for mark, what in (("#", "`#`"), ("LW", "`LW`")):
-            if mark in text:
-                raise _Bad(f"{what} is not supported")
-        if text == "L" or re.search(r"[0-9]L", text):
-            raise _Bad("`L` is not supported")
-        if re.search(r"[0-9]W", text):
-            raise _Bad("`W` is not supported")
-        return ("on", self.value(text))
-
-    def number(self, text: str) -> int:
-        if text in self.names:
-            return self.names[text]
-        if _JAVA_INT.fullmatch(text) and -2**31 <= int(text) < 2**31:
-            return int(text)
-        raise _Bad(f"`{text}` is not a number" + (" or a name" if self.names else ""))
-
-    def value(self, text: str) -> int:
-        number = self.number(text)
-        return 0 if self.name == "day of week" and number == 7 else number
-
-    def bound(self, text: str) -> int:
-        if text in _SPECIAL:
-            raise _Bad("special characters are not allowed in a range")
-        return self.number(text)
-
-    def step(self, text: str) -> int:
-        if not (_JAVA_INT.fullmatch(text) and -2**31 <= int(text) < 2**31):
-            raise _Bad(f"step `{text}` is not a number")
-        return int(text)
-
-    def check(self, expr):
-        kind = expr[0]
-        if kind == "list":
-            for part in expr[1]:
-                self.check(part)
-        elif kind == "on":
-            self.in_range(expr[1])
-        elif kind == "range":
-            self.in_range(expr[1])
-            self.in_range(expr[2])
-            if expr[1] > expr[2]:
-                raise _Bad(f"range {expr[1]}-{expr[2]} goes backwards")
-        elif kind == "every":
-            self.check(expr[1])
-            step = expr[2]
-            if not (0 < step <= self.high - self.low + 1 and step <= self.high):
-                raise _Bad(f"step {step} is out of range (1-{min(self.high, self.high - self.low + 1)})")
-        return expr
-
-    def in_range(self, value: int) -> None:
-        if not self.low <= value <= self.high:
-            raise _Bad(f"{value} is out of range ({self.low}-{self.high})")
-
-    def values(self, expr) -> set[int]:
-        """The values an expression of this field stands for."""
-        kind = expr[0]
-        if kind == "*":
-            return set(range(self.low, self.high + 1))
-        if kind == "on":
-            return {expr[1]}
-        if kind == "range":
-            return set(range(expr[1], expr[2] + 1))
-        if kind == "list":
-            return set().union(*(self.values(e) for e in expr[1]))
-        inner = expr[1]  # every: from its start (or the field's) to its end (or the field's)
-        start = self.low if inner[0] == "*" else inner[1]
-        end = inner[2] if inner[0] == "range" else self.high
-        return set(range(start, end + 1, expr[2]))
-
-
-def parse_cron(text: str, with_seconds: bool) -> list[dict] | None:
-    """Read a cron expression as Kestra's Schedule does: the fields of each expression
-    (name -> (field, expression)), [] for a nickname, None when flowc cannot tell
-    (per-field `|` alternatives). Raises _Bad with the reason when Kestra refuses it."""
-    if text.startswith("@") and text in _NICKNAMES:
-        return []
-    if text == "@reboot":
-        raise _Bad("the nickname `@reboot` is not supported")
-    if "||" in text:
-        parsed = [parse_cron(part, with_seconds) for part in _java_split(text, "||")]
-        return None if any(p is None for p in parsed) else [c for p in parsed for c in p]
-    if "|" in text:
-        return None
-    replaced = _JAVA_SPACE.sub(" ", text).strip()
-    if not replaced:
-        raise _Bad("the expression is empty")
-    parts = replaced.upper().split(" ")
-    trailing = next((p for p in parts if p.endswith(",")), None)
-    if trailing:
-        raise _Bad(f"`{trailing}` ends with a comma")
-    fields = _CRON_FIELDS if with_seconds else _CRON_FIELDS[1:]
-    if len(parts) != len(fields):
-        raise _Bad(f"it has {len(parts)} field{'s' if len(parts) != 1 else ''}, expected {len(fields)}"
-                   f" ({', '.join(name for name, _, _ in fields)})")
-    parsed = {}
-    for (name, low, high), part in zip(fields, parts):
-        field = _CronField(name, low, high)
-        try:
-            parsed[name] = (field, field.parse(part))
-        except _Bad as e:
-            raise _Bad(f"{name} `{part}`: {e}") from None
-    return [parsed]
-
-
-def _never_fires(cron: dict) -> bool:
-    """True when the days of the month exist in none of the months (the day of week is `*`:
-    cron-utils otherwise fires on the union of both)."""
-    if cron["day of week"][1] != ("*",):
-        return False
-    days, months = (field.values(expr) for field, expr in (cron["day of month"], cron["month"]))
-    return all(min(days) > _MONTH_DAYS[m - 1] for m in months)
+# --------------------------------------------------------------------------- cron: runtime/cron.py (the runtime fires schedules too)
 
 
 # --------------------------------------------------------------------------- time zones (java.time.ZoneId.of)
@@ -962,8 +781,8 @@ def _check_cron(plugin, spec, node, reporter) -> None:
     with_seconds = str(plugin.values.get(spec["withSeconds"])).lower() == "true"
     try:
         crons = parse_cron(text, with_seconds)
-    except _Bad as e:
-        fields = len(_JAVA_SPACE.sub(" ", text).strip().split(" "))
+    except CronError as e:
+        fields = len(JAVA_SPACE.sub(" ", text).strip().split(" "))
         help = ("Kestra's cron has no `L`, `W`, `#` or `?`: list the days, or filter the dates with the trigger's `conditions`"
                 if "is not supported" in str(e) and "nickname" not in str(e)
                 else "add `withSeconds: true` to read a leading seconds field" if fields == 6 and not with_seconds
@@ -971,7 +790,7 @@ def _check_cron(plugin, spec, node, reporter) -> None:
                 else "write minute hour day-of-month month day-of-week, e.g. `0 9 * * 1-5`, or a nickname such as `@daily`")
         reporter.report(INVALID_CRON, f"invalid cron expression `{text}`: {e}", node.span, help=help)
         return
-    if crons and all(_never_fires(c) for c in crons):
+    if crons and all(never_fires(c) for c in crons):
         reporter.report(CRON_NEVER_FIRES, f"cron `{text}` never fires: its days of the month exist in none of its months", node.span,
                         help="use days that exist in the months (February has 28 days, 29 in leap years; April, June, September and November 30)")
 

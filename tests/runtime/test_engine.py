@@ -4,22 +4,20 @@ Where reference/kestra-model.md gives the outcome of one of Kestra's own test fl
 is taken from the corpus and the outcome asserted as Kestra's tests assert it."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from ..conftest import CORPUS
 from .flows import run_flow
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "kestra-corpus" / "valids"
 
 
 def corpus(name: str) -> str:
-    return (CORPUS / name).read_text(encoding="utf-8")
+    return (CORPUS / "valids" / name).read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------- Kestra's own flows
 
 
+@pytest.mark.corpus
 def test_sequential_with_local_errors_fails_after_six_task_runs(tmp_path):
     run = run_flow(tmp_path, corpus("sequential-with-local-errors.yaml"))
     assert run.state == "FAILED"
@@ -28,12 +26,14 @@ def test_sequential_with_local_errors_fails_after_six_task_runs(tmp_path):
     assert run.states()["error-t1"] == "SUCCESS"  # local errors run, and do not rescue their parent
 
 
+@pytest.mark.corpus
 def test_switch_impossible_fails(tmp_path):
     run = run_flow(tmp_path, corpus("switch-impossible.yaml"), inputs={"string": "YES"})
     assert run.state == "FAILED"
     assert run.states() == {"impossible": "FAILED"}
 
 
+@pytest.mark.corpus
 def test_each_null_fails_and_stops(tmp_path):
     run = run_flow(tmp_path, corpus("each-null.yaml"))
     assert run.state == "FAILED"
@@ -41,6 +41,7 @@ def test_each_null_fails_and_stops(tmp_path):
     assert "Found '1' null values on Each" in run.logs
 
 
+@pytest.mark.corpus
 def test_allow_failure_ends_warning_without_running_global_errors(tmp_path):
     flow = corpus("allow-failure.yaml").replace("    type: STRING\n", "    type: STRING\n    required: false\n", 1)
     flow = flow.replace("{{ inputs.crash is defined }}", "{{ inputs.crash != null }}")
@@ -52,11 +53,18 @@ def test_allow_failure_ends_warning_without_running_global_errors(tmp_path):
     assert "1-1-1-3" not in states and "global-error" not in states
 
 
+@pytest.mark.corpus
 def test_current_output_of_nested_loops(tmp_path):
     run = run_flow(tmp_path, corpus("current-output.yaml"))
     assert run.state == "SUCCESS", run.logs
-    values = {(tr.task.id, tr.value): tr.outputs for tr in run.ex.taskruns if tr.outputs}
-    assert any("value" in (o or {}) for o in values.values())
+    outputs = [tr.outputs["value"] for tr in run.ex.taskruns if tr.task.id == "1-1-1_output"]
+    returns = [tr.outputs["value"] for tr in run.ex.taskruns if tr.task.id == "1-1-1_return"]
+    expected = [f"{a}-{b}-{c}" for a in ("v11", "v12") for b in ("v21", "v22") for c in ("v31", "v32")]
+    assert outputs == expected
+    assert returns == ["return-" + v for v in expected]
+    assert [tr.outputs["value"] for tr in run.ex.taskruns if tr.task.id == "2-1_return"] == ["return-v41", "return-v42"]
+    inner = [tr for tr in run.ex.taskruns if tr.task.id == "2-1-1_output"][0]
+    assert run.outputs("2-1-1_return") == {"value": f"return-{inner.id}"}
 
 
 # ---------------------------------------------------------------------------- blocks
@@ -477,7 +485,7 @@ def test_render_errors_name_the_flow_file_and_line(tmp_path):
 
 
 def test_variables_render_through_render(tmp_path):
-    run = run_flow(tmp_path, corpus("../../../main/examples/hello-world.yaml") if False else """
+    run = run_flow(tmp_path, """
         id: vars
         namespace: tests
         variables:
