@@ -261,14 +261,14 @@ class Schedule:
 
     def _next(self, rule: dict, after: datetime):
         times = self._times(rule)
-        start = after.replace(microsecond=0) + timedelta(seconds=1)
+        start = _shift(after.replace(microsecond=0), 1)
         day = start.replace(hour=0, minute=0, second=0)
         for _ in range(366 * MAX_YEARS):
             if self._day_matches(rule, day):
                 for h, m, s in times:
-                    candidate = day.replace(hour=h, minute=m, second=s)
-                    if candidate >= start:
-                        return _normal(candidate)
+                    candidate = _normal(day.replace(hour=h, minute=m, second=s))
+                    if _instant(candidate) >= _instant(start):
+                        return candidate
             day = (day + timedelta(days=1)).replace(hour=0, minute=0, second=0)
         return None
 
@@ -276,14 +276,14 @@ class Schedule:
         times = self._times(rule)[::-1]
         limit = before.replace(microsecond=0)
         if limit == before:
-            limit -= timedelta(seconds=1)
+            limit = _shift(limit, -1)
         day = limit.replace(hour=0, minute=0, second=0)
         for _ in range(366 * MAX_YEARS):
             if self._day_matches(rule, day):
                 for h, m, s in times:
-                    candidate = day.replace(hour=h, minute=m, second=s)
-                    if candidate <= limit:
-                        return _normal(candidate)
+                    candidate = _normal(day.replace(hour=h, minute=m, second=s))
+                    if _instant(candidate) <= _instant(limit):
+                        return candidate
             day = (day - timedelta(days=1)).replace(hour=0, minute=0, second=0)
         return None
 
@@ -294,3 +294,16 @@ def _normal(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(timezone.utc).astimezone(moment.tzinfo)
+
+
+def _instant(moment: datetime):
+    """What to compare: aware times by their instant (two wall times of one zone otherwise
+    compare as wall times, whatever DST says)."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo is not None else moment
+
+
+def _shift(moment: datetime, seconds: int) -> datetime:
+    """`moment` moved by elapsed seconds (not wall-clock seconds), in its own zone."""
+    if moment.tzinfo is None:
+        return moment + timedelta(seconds=seconds)
+    return (moment.astimezone(timezone.utc) + timedelta(seconds=seconds)).astimezone(moment.tzinfo)

@@ -146,18 +146,98 @@ class Engine:
 
     def _run(self, ex: Execution) -> Execution:
         flow = ex.flow
-        ex.state = State.RUNNING
-        ex.log.emit("INFO", f"Execution {ex.id} of {flow.namespace}.{flow.id} started ({flow.source})")
-        state = self.run_block(ex, flow.tasks, flow.errors, flow.finally_, None, None)
-        if ex.exit_state is not None:
-            state = ex.exit_state
-        ex.state = state
-        if state is not State.PAUSED:
-            self._flow_outputs(ex)
-            if flow.after_execution:
-                self.run_sequence(ex, flow.after_execution, None, None)
-        for thread in ex.background:
-            thread.join()
+        slots = self._admit(ex)
+        if ex.state in (State.CANCELLED, State.FAILED):
+            return self._end(ex)
+        timers = []
+        try:
+            ex.state = State.RUNNING
+            ex.log.emit("INFO", f"Execution {ex.id} of {flow.namespace}.{flow.id} started ({flow.source})")
+            timers = self._watch_durations(ex)
+            state = self.run_block(ex, flow.tasks, flow.errors, flow.finally_, None, None)
+            if ex.exit_state is not None:
+                state = ex.exit_state
+            ex.state = state
+            if state is not State.PAUSED:
+                self._flow_outputs(ex)
+                self._assertions(ex)
+                if ex.sla_state is not None:
+                    ex.state = ex.sla_state
+                if flow.after_execution:
+                    self.run_sequence(ex, flow.after_execution, None, None)
+            for thread in ex.background:
+                thread.join()
+        finally:
+            for timer in timers:
+                timer.cancel()
+            if slots is not None:
+                slots.release(ex.id)
+        return self._end(ex)
+
+    def _admit(self, ex: Execution):
+        """Take a slot of the flow's `concurrency` limit, or queue, cancel or fail as it says."""
+        limit = (ex.flow.concurrency or {}).get("limit")
+        if not isinstance(limit, int) or limit < 1:
+            return None
+        from .concurrency import Slots
+
+        slots = Slots(self.storage.runs / ex.flow.namespace / ex.flow.id, limit)
+        if slots.try_take(ex.id):
+            return slots
+        behavior = str(ex.flow.concurrency.get("behavior") or "QUEUE").upper()
+        if behavior == "CANCEL":
+            ex.state = State.CANCELLED
+            ex.log.emit("WARN", f"Execution {ex.id} is CANCELLED: the flow's concurrency limit ({limit}) is reached")
+            return None
+        if behavior == "FAIL":
+            ex.state = State.FAILED
+            ex.log.emit("ERROR", "Flow is FAILED due to concurrency limit exceeded")
+            return None
+        ex.state = State.QUEUED
+        self._save(ex)
+        ex.log.emit("INFO", f"Execution {ex.id} is QUEUED: the flow's concurrency limit ({limit}) is reached")
+        slots.wait_take(ex.id, ex.stop)
+        return slots
+
+    def _watch_durations(self, ex: Execution) -> list:
+        """Timers for the flow's MAX_DURATION SLAs."""
+        timers = []
+        for sla in ex.flow.sla:
+            if str(sla.get("type", "")).upper() == "MAX_DURATION":
+                duration = parse_duration(sla.get("duration"))
+                if duration is not None:
+                    timer = threading.Timer(duration.total_seconds(), self._violate, (ex, sla,
+                                            f"the execution ran longer than {sla.get('duration')}"))
+                    timer.daemon = True
+                    timer.start()
+                    timers.append(timer)
+        return timers
+
+    def _assertions(self, ex: Execution) -> None:
+        for sla in ex.flow.sla:
+            if str(sla.get("type", "")).upper() != "EXECUTION_ASSERTION":
+                continue
+            try:
+                holds = truthy(render_value(sla.get("assert"), context(ex.base_variables(), ex.flow.templates,
+                                                                      ex.services)))
+            except RenderError as e:
+                ex.log.emit("ERROR", f"SLA {sla.get('id')}: the assertion cannot be evaluated: {e}")
+                holds = False
+            if not holds:
+                self._violate(ex, sla, "its assertion is false")
+
+    def _violate(self, ex: Execution, sla: dict, why: str) -> None:
+        behavior = str(sla.get("behavior") or "NONE").upper()
+        ex.log.emit("WARN" if behavior == "NONE" else "ERROR", f"SLA {sla.get('id')} violated: {why}")
+        labels = sla.get("labels")
+        if isinstance(labels, dict):
+            with ex.lock:
+                ex.labels.update({str(k): str(v) for k, v in labels.items()})
+        if behavior in ("FAIL", "CANCEL"):
+            ex.sla_state = State.FAILED if behavior == "FAIL" else State.CANCELLED
+            ex.kill()
+
+    def _end(self, ex: Execution) -> Execution:
         ex.end = now()
         ex.log.emit("ERROR" if ex.state.failed else "INFO",
                     f"Execution {ex.id} ended {ex.state.value} in {format_duration(ex.end - ex.start)}")
@@ -354,9 +434,14 @@ class Engine:
             ids=RunIds(flow.namespace, flow.id, ex.id, task.id, tr.id, tr.value),
             services=_TaskServices(self, ex, tr),
         )
+        ex.active[id(ctx)] = ctx
+        if ex.killed:
+            ctx.cancel.set()
         try:
             outputs = self._call(fn, ctx, timeout)
             tr.outputs = outputs if outputs else None
+            if ex.killed and ctx.cancel.is_set():
+                return State.KILLED
             return State.WARNING if ctx.warning else State.SUCCESS
         except _Timeout as e:
             ctx.cancel.set()
@@ -364,6 +449,8 @@ class Engine:
             return State.FAILED
         except TaskFailed as e:
             tr.outputs = getattr(e, "outputs", None) or tr.outputs
+            if ex.killed and ctx.cancel.is_set():
+                return State.KILLED
             self.log(ex, tr, "ERROR", str(e))
             return State.FAILED
         except RenderError as e:
@@ -372,6 +459,8 @@ class Engine:
         except Exception as e:  # a task's own bug or an unexpected failure: the task fails, the run goes on
             self.log(ex, tr, "ERROR", f"{type(e).__name__}: {e}")
             return State.FAILED
+        finally:
+            ex.active.pop(id(ctx), None)
 
     def _call(self, fn, ctx: TaskRunContext, timeout):
         duration = parse_duration(timeout) if timeout not in (None, "") else None
@@ -455,7 +544,10 @@ class _TaskServices:
 
     def exit(self, state: State) -> None:
         self.ex.exit_state = state
-        self.ex.stop.set()
+        if state is State.KILLED:  # only KILLED stops the tasks already running
+            self.ex.kill()
+        else:
+            self.ex.stop.set()
 
     def render(self, text: str, extra: dict | None = None):
         return self.ex.flow.templates.render(text, self.engine.render_context(self.ex, self.tr, extra))

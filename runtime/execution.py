@@ -97,6 +97,16 @@ class Execution:
     journal: Any = None
     services: Any = None
     background: list = field(default_factory=list)  # subflow runs it does not wait for
+    active: dict = field(default_factory=dict)  # the contexts of the task runs running now, by id()
+    killed: bool = False
+    sla_state: State | None = None  # the state an SLA violation imposes
+
+    def kill(self) -> None:
+        """Start no new task, and cancel those running."""
+        self.killed = True
+        self.stop.set()
+        for ctx in list(self.active.values()):
+            ctx.cancel.set()
 
     # ------------------------------------------------------------------ recording
 

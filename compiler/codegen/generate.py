@@ -19,6 +19,7 @@ DELIMITERS = ("{{", "{%", "{#")
 TYPED = {("io.kestra.plugin.core.kv.Set", "value")}
 WANTS = ("integer", "number", "boolean", "array", "object")
 NOT_PROPS = ("id", "type", "description")
+SLA_SCHEMA = {"items": {"properties": {"assert": {"$dynamic": True}}}}  # an SLA's assertion is a template
 
 
 def has_template(value) -> bool:
@@ -251,6 +252,9 @@ class FlowWriter:
         inputs = self.raw(data.get("inputs") or [], flow.node.get("inputs"))
         variables = self.raw(data.get("variables") or {}, flow.node.get("variables"))
         outputs = self._outputs(data.get("outputs") or [])
+        extras = [(key, self.value(data[key], flow.node.get(key), schema, False))
+                  for key, schema in (("triggers", {}), ("concurrency", {}), ("sla", SLA_SCHEMA))
+                  if data.get(key) is not None]
         w.section(f"flow {flow.namespace}.{flow.id}: the task tree")
         w.line()
         for plugins in top.values():
@@ -274,9 +278,8 @@ class FlowWriter:
                             ("afterExecution", "after_execution")):
             if top[slot]:
                 w.line(f"{field}=[{', '.join(names[id(p)] for p in top[slot])}],")
-        for key, field in (("triggers", "triggers"), ("concurrency", "concurrency"), ("sla", "sla")):
-            if data.get(key) is not None:
-                w.line(f"{field}={self.value(data[key], None, {}, False)},", self.where(flow.node.get(key)))
+        for key, src in extras:
+            w.line(f"{key}={src},", self.where(flow.node.get(key)))
         w.line(f"templates=Templates([{', '.join(self.templates)}]),")
         w.outdent()
         w.line(")")

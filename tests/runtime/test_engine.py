@@ -607,3 +607,112 @@ def test_resume_reruns_only_what_failed(tmp_path):
     resumed = run_flow(tmp_path, flow, resume=failed.ex.id, environ={})
     assert resumed.state == "SUCCESS"
     assert resumed.outputs("first") == failed.outputs("first")
+
+
+# ---------------------------------------------------------------------------- flow-level limits
+
+
+def _two_at_once(tmp_path, text: str):
+    """Start one execution, and a second one while the first holds its slot."""
+    import io
+    import threading
+    import time
+
+    from runtime.engine import Engine
+
+    from .flows import compile_flows
+
+    flows, _ = compile_flows(tmp_path, text)
+    home = tmp_path / ".flowc"
+
+    def engine():
+        return Engine({f.key: f for f in flows}, home, "TRACE", io.StringIO(), {})
+
+    first: dict = {}
+    thread = threading.Thread(target=lambda: first.setdefault("ex", engine().start(flows[0], {})))
+    thread.start()
+    running = home / "runs" / flows[0].namespace / flows[0].id / ".running"
+    deadline = time.monotonic() + 10
+    while not list(running.glob("*.pid")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    second = engine().start(flows[0], {})
+    waited = time.monotonic() - started
+    thread.join()
+    return first["ex"], second, waited
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name, state", [("flow-concurrency-fail.yml", "FAILED"),
+                                         ("flow-concurrency-cancel.yml", "CANCELLED")])
+def test_concurrency_limit_fails_or_cancels_the_second_run(tmp_path, name, state):
+    text = corpus(name).replace("PT2S", "PT0.5S")
+    first, second, _ = _two_at_once(tmp_path, text)
+    assert first.state.value == "SUCCESS"
+    assert second.state.value == state and second.taskruns == []
+
+
+@pytest.mark.corpus
+def test_concurrency_queue_waits_for_the_slot(tmp_path):
+    first, second, waited = _two_at_once(tmp_path, corpus("flow-concurrency-queue.yml").replace("PT2S", "PT0.3S"))
+    assert first.state.value == second.state.value == "SUCCESS"
+    assert waited >= 0.3  # it waited for the first run's slot, then ran its own Sleep
+
+
+@pytest.mark.corpus
+def test_sla_max_duration_fails_the_execution_and_kills_its_task(tmp_path):
+    run = run_flow(tmp_path, corpus("sla-max-duration-fail.yaml").replace("PT0.5S", "PT0.2S"))
+    assert run.state == "FAILED"
+    assert run.states() == {"sleep": "KILLED"}
+    assert "SLA maxDuration violated" in run.logs
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("value, state, labels", [("PASS", "SUCCESS", {}), ("CANCEL", "CANCELLED", {}),
+                                                  ("LABEL", "SUCCESS", {"sla": "violated"})])
+def test_sla_execution_assertion(tmp_path, value, state, labels):
+    run = run_flow(tmp_path, corpus("sla-execution-condition.yaml"), inputs={"string": value})
+    assert run.state == state
+    assert run.ex.labels == labels
+
+
+# ---------------------------------------------------------------------------- triggers
+
+
+def test_schedule_trigger_gives_its_dates_and_inputs(tmp_path):
+    import io
+
+    from runtime.main import execute, parser
+
+    from .flows import compile_flows
+
+    flows, _ = compile_flows(tmp_path, """
+        id: nightly
+        namespace: tests
+        inputs:
+          - id: who
+            type: STRING
+        tasks:
+          - id: when
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ inputs.who }} {{ trigger.date }} {{ trigger.previous }} {{ trigger.next }}"
+        triggers:
+          - id: at-two
+            type: io.kestra.plugin.core.trigger.Schedule
+            cron: "0 2 * * *"
+            timezone: Europe/Paris
+            inputs:
+              who: cron
+        """)
+    args = parser(flows[0]).parse_args(["--trigger", "schedule", "--date", "2026-03-29T03:00:00+02:00", "--json",
+                                        "--home", str(tmp_path / ".flowc")])
+    out = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stdout(out):
+        assert execute(flows, args, io.StringIO()) == 0
+    import json
+
+    value = json.loads(out.getvalue())["taskruns"][0]["outputs"]["value"]
+    assert value == ("cron 2026-03-29T03:00+02:00[Europe/Paris] 2026-03-28T02:00+01:00[Europe/Paris] "
+                     "2026-03-30T02:00+02:00[Europe/Paris]")
