@@ -1,7 +1,7 @@
 """Time `flowc check` on 1,000 flows with the cache cold and warm, in one process and with
 worker processes, and the same through pre-commit.
 
-    python benchmarks/bench_cache.py [--flows 1000] [--repeat 3] [--hooks flowc-check-system]
+    python benchmarks/bench_cache.py [--flows 1000] [--repeat 3] [--hooks flowc-check-system,flowc-check]
     python benchmarks/bench_cache.py --threshold     # where worker processes start to pay
 
 The flows are those of bench_precommit.py (Kestra's valid test flows with distinct file names
@@ -16,6 +16,7 @@ the figures; asserts nothing (timings on a shared machine are not tests).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -52,14 +53,15 @@ def best(command, cwd, env, repeat, before=None, preexec=None) -> tuple[float, s
 
 
 def report(label: str, seconds: float, result: subprocess.CompletedProcess, count: int) -> None:
-    print(f"{label:<48} {seconds:6.2f} s  ({seconds / count * 1000:5.2f} ms/flow)  exit {result.returncode}  {last_line(result)}")
+    print(f"{label:<52} {seconds:6.2f} s  ({seconds / count * 1000:5.2f} ms/flow)  exit {result.returncode}  {last_line(result)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--flows", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--hooks", default="flowc-check-system", help="comma-separated; flowc-check installs from the package index")
+    parser.add_argument("--hooks", default="flowc-check-system,flowc-check",
+                        help="comma-separated; flowc-check installs its environment from the package index on its first run")
     parser.add_argument("--threshold", action="store_true", help="time serial against 2 workers on 50 to 300 flows")
     args = parser.parse_args()
     if args.threshold:
@@ -104,9 +106,7 @@ def main() -> None:
         hooks = [h.strip() for h in args.hooks.split(",") if h.strip()]
         if not hooks:
             return
-        try:
-            import pre_commit  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("pre_commit") is None:
             print("pre-commit not installed: pip install pre-commit for the hook figures")
             return
         rev = snapshot(tmp / "flowc-snapshot", env)
@@ -114,12 +114,12 @@ def main() -> None:
         (repo / ".pre-commit-config.yaml").write_text(
             f"repos:\n  - repo: {tmp / 'flowc-snapshot'}\n    rev: {rev}\n    hooks:\n{config}", "utf-8")
         git(repo, env, "add", "-A")
-        pre_commit = [sys.executable, "-m", "pre_commit"]
+        runner = [sys.executable, "-m", "pre_commit"]
         for hook in hooks:
-            run = pre_commit + ["run", hook, "--all-files", "--color", "never"]
+            run = runner + ["run", hook, "--all-files", "--color", "never"]
             t_first, result = timed(run, repo, env, clear)
             if hook == "flowc-check":
-                print(f"pre-commit run {hook}, first run (installs)       {t_first:6.2f} s  exit {result.returncode}")
+                print(f"{'pre-commit run ' + hook + ', first run (installs)':<52} {t_first:6.2f} s  exit {result.returncode}")
             report(f"pre-commit run {hook} --all-files, cold", *best(run, repo, env, args.repeat, clear), args.flows)
             timed(run, repo, env)
             report(f"pre-commit run {hook} --all-files, warm", *best(run, repo, env, args.repeat), args.flows)
