@@ -248,7 +248,7 @@ def _parse_float(text: str) -> float:
     try:
         return Float32(float.fromhex(s))
     except OverflowError:
-        return float("-inf") if negative else float("inf")
+        return Float32(float("-inf") if negative else float("inf"))
 
 
 def _float_compare(a: float, b: float) -> int:
@@ -1034,6 +1034,14 @@ def _hashmap_capacity(size: int) -> int:
     return capacity
 
 
+class _KeyConflict(_IllegalArgument):
+    """Two dotted ids that cannot both be nested (`a` and `a.b`)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class _Branch(dict):
     """A map created for a dotted id (a java.util.HashMap in Kestra)."""
 
@@ -1064,10 +1072,11 @@ def _nest(flat: dict[str, Any]) -> dict:
             if part not in current:
                 current[part] = _Branch()
             elif not isinstance(current[part], dict):
-                raise _IllegalArgument(f"Conflict at key: '{','.join(parts[:i])}'. Map keys are: {_jstr(order)}")
+                # (sic) Kestra names the parts before the conflicting one
+                raise _KeyConflict(key, f"Conflict at key: '{','.join(parts[:i])}'. Map keys are: {_jstr(order)}")
             current = current[part]
         if parts[-1] in current:
-            raise _IllegalArgument(f"Conflict at key: '{parts[-1]}', Map keys are: {_jstr(order)}")
+            raise _KeyConflict(key, f"Conflict at key: '{parts[-1]}', Map keys are: {_jstr(order)}")
         current[parts[-1]] = flat[key]
     return {k: _as_hashmaps(result[k]) for k in sorted(result)}
 
@@ -1216,8 +1225,8 @@ def resolve_inputs(declarations: list[dict] | None, provided: dict[str, Any] | N
             raise InputError(slot.id, slot.error)
     try:
         values = _nest({s.id: s.value for s in enabled})
-    except _IllegalArgument as e:
-        raise InputError(enabled[0].id if enabled else "", e.message) from None
+    except _KeyConflict as e:
+        raise InputError(e.key, e.message) from None
     return ResolvedInputs(values, run.secrets, resolver.warnings)
 
 
