@@ -53,7 +53,9 @@ def runtime_sources() -> dict[str, tuple[bool, str]]:
         is_package = parts[-1] == "__init__"
         name = ".".join(parts[:-1] if is_package else parts)
         sources[name] = (is_package, path.read_text(encoding="utf-8"))
-    return sources
+        for depth in range(1, len(parts)):  # a directory without __init__.py is a package too
+            sources.setdefault(".".join(parts[:depth]), (True, ""))
+    return dict(sorted(sources.items()))
 
 
 def bundle(source: str) -> str:
