@@ -98,8 +98,8 @@ class Engine:
 
         resolved = resolve_inputs(flow.inputs, provided, storage=self.storage, execution_prefix=prefix,
                                   render_condition=render)
-        if isinstance(resolved, dict):
-            return resolved, set()
+        for warning in resolved.warnings:
+            ex.log.emit("WARN", warning)
         return resolved.values, set(resolved.secrets)
 
     def _resume(self, flow: Flow, execution_id: str) -> Execution:
@@ -248,12 +248,14 @@ class Engine:
     def _flow_outputs(self, ex: Execution) -> None:
         if not ex.flow.outputs:
             return
-        from .inputs import OutputError, resolve_outputs
+        from .inputs import OutputError, resolve_outputs, secret_outputs
 
         rctx = context(ex.base_variables(), ex.flow.templates, ex.services)
+        prefix = self.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
         try:
             rendered = {o["id"]: render_value(o.get("value"), rctx) for o in ex.flow.outputs}
-            ex.flow_outputs = resolve_outputs(ex.flow.outputs, rendered)
+            ex.flow_outputs = resolve_outputs(ex.flow.outputs, rendered, storage=self.storage, execution_prefix=prefix)
+            ex.log.secrets.update(secret_outputs(ex.flow.outputs, ex.flow_outputs))
         except (RenderError, OutputError) as e:
             ex.log.emit("ERROR", f"Failed to render output values: {e}")
             ex.state = State.FAILED
