@@ -372,7 +372,7 @@ def pause(engine, ex, task, tr) -> State:
     if previous.get("state") == State.PAUSED.value:
         engine.log(ex, tr, "INFO", "resumed")
         tr.outputs = {"onResume": _resume_defaults(task)}
-        return State.SUCCESS
+        return _after_pause(engine, ex, task, tr)
     try:
         delay = parse_duration(_render(engine, ex, task, tr, "delay"))
     except RenderError as e:
@@ -381,9 +381,16 @@ def pause(engine, ex, task, tr) -> State:
         engine.log(ex, tr, "INFO", f"paused for {task.props.get('delay')}")
         if ex.stop.wait(delay.total_seconds()):
             return State.KILLED
-        return State.SUCCESS
+        return _after_pause(engine, ex, task, tr)
     engine.log(ex, tr, "INFO", f"paused: continue with `--resume {ex.id}`")
     return State.PAUSED
+
+
+def _after_pause(engine, ex, task, tr) -> State:
+    """The deprecated `tasks` of a Pause run once it is resumed."""
+    if not task.children("tasks"):
+        return State.SUCCESS
+    return engine.run_block(ex, task.children("tasks"), task.children("errors"), (), tr, None)
 
 
 def _resume_defaults(task) -> dict:

@@ -716,3 +716,195 @@ def test_schedule_trigger_gives_its_dates_and_inputs(tmp_path):
     value = json.loads(out.getvalue())["taskruns"][0]["outputs"]["value"]
     assert value == ("cron 2026-03-29T03:00+02:00[Europe/Paris] 2026-03-28T02:00+01:00[Europe/Paris] "
                      "2026-03-30T02:00+02:00[Europe/Paris]")
+
+
+# ---------------------------------------------------------------------------- more of Kestra's flows
+
+
+@pytest.mark.corpus
+def test_each_sequential_with_allow_failure(tmp_path):
+    run = run_flow(tmp_path, corpus("each-sequential.yaml"))
+    assert run.state == "WARNING"
+    failed = [(tr.value, tr.state.value) for tr in run.ex.taskruns if tr.task.id == "failed"]
+    assert failed == [("value 1", "SUCCESS"), ("value 2", "WARNING"), ("value 3", "WARNING")]
+    assert run.states()["2_end"] == "SUCCESS"
+
+
+@pytest.mark.corpus
+def test_working_directory_outputs(tmp_path):
+    run = run_flow(tmp_path, corpus("working-directory-outputs.yml"))
+    assert run.state == "SUCCESS", run.logs
+    uri = run.outputs("workingDir")["outputFiles"]["output.txt"]
+    assert run.engine.storage.read_text(uri) == "Hello World"
+
+
+@pytest.mark.corpus
+def test_pause_with_a_delay_resumes_by_itself_and_runs_its_tasks(tmp_path):
+    run = run_flow(tmp_path, corpus("pause-delay.yaml").replace("PT1S", "PT0.1S"))
+    assert run.state == "SUCCESS"
+    assert run.order() == ["pause", "subtask", "last"]
+
+
+def test_working_directory_shares_one_directory_between_script_tasks(tmp_path):
+    run = run_flow(tmp_path, """
+        id: wd
+        namespace: tests
+        tasks:
+          - id: wd
+            type: io.kestra.plugin.core.flow.WorkingDirectory
+            inputFiles:
+              seed.txt: "{{ flow.id }}"
+            outputFiles:
+              - "*.out"
+            tasks:
+              - id: write
+                type: io.kestra.plugin.scripts.shell.Commands
+                taskRunner:
+                  type: io.kestra.plugin.core.runner.Process
+                commands:
+                  - cat seed.txt > copy.out
+              - id: read
+                type: io.kestra.plugin.scripts.shell.Commands
+                taskRunner:
+                  type: io.kestra.plugin.core.runner.Process
+                commands:
+                  - echo "::{\\"outputs\\":{\\"copied\\":\\"$(cat copy.out)\\"}}::"
+        """)
+    assert run.state == "SUCCESS", run.logs
+    assert run.outputs("read")["vars"] == {"copied": "wd"}
+    assert run.engine.storage.read_text(run.outputs("wd")["outputFiles"]["copy.out"]) == "wd"
+
+
+def test_each_parallel_runs_every_pair(tmp_path):
+    run = run_flow(tmp_path, """
+        id: ep
+        namespace: tests
+        tasks:
+          - id: each
+            type: io.kestra.plugin.core.flow.EachParallel
+            value: ["a", "b"]
+            tasks:
+              - id: one
+                type: io.kestra.plugin.core.debug.Return
+                format: "1{{ taskrun.value }}"
+              - id: two
+                type: io.kestra.plugin.core.debug.Return
+                format: "2{{ taskrun.value }}"
+        """)
+    assert run.state == "SUCCESS"
+    assert {k: v for k, v in run.states().items() if "[" in k} == {
+        "one[a]": "SUCCESS", "one[b]": "SUCCESS", "two[a]": "SUCCESS", "two[b]": "SUCCESS"}
+
+
+def test_output_values_echo_plugin_defaults_and_after_execution(tmp_path):
+    run = run_flow(tmp_path, """
+        id: misc
+        namespace: tests
+        tasks:
+          - id: values
+            type: io.kestra.plugin.core.output.OutputValues
+            values:
+              greeting: "hello {{ flow.id }}"
+          - id: quiet
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ outputs['values']['values'].greeting }}"
+        afterExecution:
+          - id: after
+            type: io.kestra.plugin.core.log.Log
+            message: "ended {{ execution.state }}"
+        pluginDefaults:
+          - type: io.kestra.plugin.core.log.Log
+            values:
+              level: WARN
+        """)
+    assert run.state == "SUCCESS"
+    assert run.outputs("values") == {"values": {"greeting": "hello misc"}}
+    assert "WARN  [quiet] hello misc" in run.logs
+    assert "[after] ended SUCCESS" in run.logs
+
+
+def test_retry_exponential_waits_longer_each_time(tmp_path):
+    run = run_flow(tmp_path, """
+        id: expo
+        namespace: tests
+        tasks:
+          - id: flaky
+            type: io.kestra.plugin.core.execution.Fail
+            retry:
+              type: exponential
+              interval: PT0.01S
+              maxInterval: PT0.04S
+              maxAttempt: 4
+        """)
+    assert run.ex.taskruns[0].attempts == 4
+    assert [line.split("retrying in ")[1] for line in run.logs.splitlines() if "retrying in" in line] == [
+        "PT0.01S", "PT0.02S", "PT0.04S"]
+
+
+def test_kv_tasks_and_the_kv_function_share_the_store(tmp_path):
+    flow = """
+        id: kv
+        namespace: tests
+        tasks:
+          - id: set
+            type: io.kestra.plugin.core.kv.Set
+            key: counter
+            value: "{{ 41 + 1 }}"
+          - id: get
+            type: io.kestra.plugin.core.kv.Get
+            key: counter
+          - id: read
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ kv('counter') + 1 }} {{ outputs.get.value }}"
+        """
+    run = run_flow(tmp_path, flow)
+    assert run.state == "SUCCESS", run.logs
+    assert run.outputs("read") == {"value": "43 42"}
+
+
+def test_a_disabled_flow_refuses_to_run(tmp_path):
+    from runtime.engine import RunError
+
+    with pytest.raises(RunError, match="is disabled"):
+        run_flow(tmp_path, """
+            id: off
+            namespace: tests
+            disabled: true
+            tasks:
+              - id: r
+                type: io.kestra.plugin.core.debug.Return
+                format: x
+            """)
+
+
+def test_for_each_item_runs_the_subflow_per_batch(tmp_path):
+    run = run_flow(tmp_path, """
+        id: items
+        namespace: tests
+        tasks:
+          - id: write
+            type: io.kestra.plugin.core.storage.Write
+            content: "a\\nb\\nc\\n"
+          - id: each
+            type: io.kestra.plugin.core.flow.ForEachItem
+            items: "{{ outputs.write.uri }}"
+            batch:
+              rows: 2
+            namespace: tests
+            flowId: per-batch
+            inputs:
+              file: "{{ taskrun.items }}"
+        """, """
+        id: per-batch
+        namespace: tests
+        inputs:
+          - id: file
+            type: FILE
+        tasks:
+          - id: show
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ read(inputs.file) | trim }}"
+        """)
+    assert run.state == "SUCCESS", run.logs
+    assert run.outputs("each") == {"numberOfBatches": 2, "iterations": {"SUCCESS": 2}}
+    assert "[show] a\nb\n" in run.logs and "[show] c\n" in run.logs
