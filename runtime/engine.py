@@ -80,12 +80,15 @@ class Engine:
             try:
                 ex.inputs, secret_values = self._inputs(flow, provided or {}, ex, resolve_inputs)
             except InputError as e:
+                self._close(ex)
+                shutil.rmtree(ex.directory, ignore_errors=True)  # nothing ran: leave no run behind
                 raise RunError(str(e)) from None
             ex.log.secrets.update(secret_values)
             self._save(ex)
             return self._run(ex)
         except BaseException:
-            self._close(ex)
+            if not ex.journal.closed:
+                self._close(ex)
             raise
 
     def _inputs(self, flow: Flow, provided: dict, ex: Execution, resolve_inputs):

@@ -63,6 +63,10 @@ class Journal:
         self._file.write(to_json(entry) + "\n")
         self._file.flush()
 
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
     def close(self) -> None:
         self._file.close()
 

@@ -1,0 +1,165 @@
+"""`flowc run` and `flowc schedule` options, exit codes and the `--json` summary."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from compiler.cli import main as flowc
+
+
+def flow_file(tmp_path, text: str, name: str = "flow.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def run(capsys, tmp_path, path, *args):
+    code = flowc(["run", str(path), "--home", str(tmp_path / ".flowc"), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+GREET = """
+    id: greet
+    namespace: tests
+    inputs:
+      - id: name
+        type: STRING
+      - id: times
+        type: INT
+        defaults: 1
+    tasks:
+      - id: hello
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ inputs.name }} x{{ inputs.times }}"
+    triggers:
+      - id: hook
+        type: io.kestra.plugin.core.trigger.Webhook
+        key: secret-key
+      - id: upstream
+        type: io.kestra.plugin.core.trigger.Flow
+        conditions:
+          - type: io.kestra.plugin.core.condition.ExecutionFlow
+            namespace: tests
+            flowId: other
+    """
+
+
+@pytest.mark.parametrize("suffix, text", [(".json", '{"name": "Ana", "times": 3}'), (".yaml", "name: Ana\ntimes: 3\n")])
+def test_inputs_from_a_file(capsys, tmp_path, suffix, text):
+    inputs = tmp_path / f"inputs{suffix}"
+    inputs.write_text(text)
+    code, out, err = run(capsys, tmp_path, flow_file(tmp_path, GREET), "--inputs", str(inputs), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["version"] == 1 and result["inputs"] == {"name": "Ana", "times": 3}
+    assert result["taskruns"] == [{"task_id": "hello", "state": "SUCCESS", "value": None, "attempts": 1,
+                                   "outputs": {"value": "Ana x3"}}]
+    assert set(result) == {"version", "execution_id", "state", "namespace", "flow_id", "inputs", "outputs", "labels",
+                           "taskruns"}
+
+
+def test_command_line_inputs_win_over_the_file(capsys, tmp_path):
+    inputs = tmp_path / "inputs.json"
+    inputs.write_text('{"name": "Ana"}')
+    code, out, _ = run(capsys, tmp_path, flow_file(tmp_path, GREET), "--inputs", str(inputs), "-i", "name=Bo", "--json")
+    assert code == 0 and json.loads(out)["inputs"]["name"] == "Bo"
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "Invalid input for `name`, missing required input"),
+    (["-i", "name=x", "-i", "times=many"], "Invalid input for `times`"),
+    (["-i", "oops"], "--input `oops`: expected NAME=VALUE"),
+    (["-i", "name=x", "--date", "2026-01-01T00:00:00Z"], "--date needs --trigger"),
+    (["-i", "name=x", "--trigger", "schedule"], "has no schedule trigger"),
+    (["-i", "name=x", "--resume", "nope"], "no execution nope"),
+    (["--inputs", "missing.json"], "--inputs missing.json"),
+])
+def test_bad_usage_exits_2_before_anything_runs(capsys, tmp_path, args, message):
+    code, out, err = run(capsys, tmp_path, flow_file(tmp_path, GREET), *args)
+    assert code == 2 and out == ""
+    assert message in err
+    assert not list((tmp_path / ".flowc").glob("runs/*/*/*"))  # no execution was left behind
+
+
+def test_webhook_trigger_variables(capsys, tmp_path):
+    path = flow_file(tmp_path, GREET.replace('format: "{{ inputs.name }} x{{ inputs.times }}"',
+                                             'format: "{{ trigger.body.user }}"'))
+    code, out, err = run(capsys, tmp_path, path, "-i", "name=x", "--trigger", "webhook", "--body", '{"user": "ana"}',
+                         "--json")
+    assert code == 0, err
+    assert json.loads(out)["taskruns"][0]["outputs"] == {"value": "ana"}
+
+
+def test_flow_trigger_variables(capsys, tmp_path):
+    path = flow_file(tmp_path, GREET.replace('format: "{{ inputs.name }} x{{ inputs.times }}"',
+                                             'format: "{{ trigger.namespace }}.{{ trigger.flowId }} {{ trigger.state }}"'))
+    code, out, err = run(capsys, tmp_path, path, "-i", "name=x", "--trigger", "flow", "--upstream", "tests.other",
+                         "--state", "failed", "--json")
+    assert code == 0, err
+    assert json.loads(out)["taskruns"][0]["outputs"] == {"value": "tests.other FAILED"}
+
+
+def test_exit_codes_for_failed_and_paused_runs(capsys, tmp_path):
+    failing = flow_file(tmp_path, """
+        id: failing
+        namespace: tests
+        tasks:
+          - id: boom
+            type: io.kestra.plugin.core.execution.Fail
+        """, "failing.yaml")
+    assert run(capsys, tmp_path, failing)[0] == 1
+    paused = flow_file(tmp_path, """
+        id: paused
+        namespace: tests
+        tasks:
+          - id: wait
+            type: io.kestra.plugin.core.flow.Pause
+        """, "paused.yaml")
+    code, _, err = run(capsys, tmp_path, paused)
+    assert code == 3 and "continue with `--resume" in err
+
+
+def test_a_flow_that_does_not_check_clean_is_not_run(capsys, tmp_path):
+    path = flow_file(tmp_path, """
+        id: broken
+        namespace: tests
+        tasks:
+          - id: r
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ inputs.nobody }}"
+        """)
+    code, out, err = run(capsys, tmp_path, path)
+    assert code == 1 and out == ""
+    assert "is not compiled" in err and not (tmp_path / ".flowc").exists()
+
+
+def test_schedule_lists_next_fire_times(capsys, tmp_path):
+    path = flow_file(tmp_path, """
+        id: nightly
+        namespace: tests
+        tasks:
+          - id: r
+            type: io.kestra.plugin.core.debug.Return
+            format: x
+        triggers:
+          - id: two
+            type: io.kestra.plugin.core.trigger.Schedule
+            cron: "0 2 * * *"
+            timezone: Europe/Paris
+        """)
+    assert flowc(["schedule", str(path), "--next", "3", "--from", "2026-03-28T12:00:00"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "two: 0 2 * * * in Europe/Paris",
+        "  2026-03-29T03:00:00+02:00",
+        "  2026-03-30T02:00:00+02:00",
+        "  2026-03-31T02:00:00+02:00",
+    ]
+
+
+def test_schedule_of_a_flow_without_one(capsys, tmp_path):
+    path = flow_file(tmp_path, GREET)
+    assert flowc(["schedule", str(path)]) == 1
+    assert "has no Schedule trigger" in capsys.readouterr().err
