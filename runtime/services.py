@@ -65,10 +65,18 @@ class Services:
         return lookup_for_expression(self.kv_store, namespace or self.namespace, key, error_on_missing)
 
     def read(self, path: str) -> str:
+        """An internal-storage file, or a namespace file of the flow's namespace (kept under
+        `<home>/storage/<namespace as path>/_files/`)."""
         if path.startswith("kestra:///"):
             return self.storage.read_text(path)
-        raise FileNotFoundError(f"Unable to read '{path}': namespace files are not available in a local run; "
-                                "use an internal storage URI (kestra:///...)")
+        if "../" in path:
+            raise ValueError("Path must not contain '../'")
+        uri = f"kestra:///{self.namespace.replace('.', '/')}/_files/{path.lstrip('/')}"
+        try:
+            return self.storage.read_text(uri)
+        except Exception:
+            raise FileNotFoundError(f"Unable to read the namespace file '{path}': put it in "
+                                    f"{self.storage.path(uri)}") from None
 
     def file_size(self, path: str) -> int:
         return self.storage.size(path)

@@ -908,3 +908,22 @@ def test_for_each_item_runs_the_subflow_per_batch(tmp_path):
     assert run.state == "SUCCESS", run.logs
     assert run.outputs("each") == {"numberOfBatches": 2, "iterations": {"SUCCESS": 2}}
     assert "[show] a\nb\n" in run.logs and "[show] c\n" in run.logs
+
+
+def test_read_finds_namespace_files_and_storage_files(tmp_path):
+    home = tmp_path / ".flowc"
+    notes = home / "storage" / "tests" / "_files" / "notes"
+    notes.mkdir(parents=True)
+    (notes / "hello.txt").write_text("from a namespace file")
+    run = run_flow(tmp_path, """
+        id: reader
+        namespace: tests
+        tasks:
+          - id: write
+            type: io.kestra.plugin.core.storage.Write
+            content: stored
+          - id: both
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ read('notes/hello.txt') }} / {{ read(outputs.write.uri) }}"
+        """, home=home)
+    assert run.outputs("both") == {"value": "from a namespace file / stored"}
