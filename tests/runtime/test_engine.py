@@ -927,3 +927,40 @@ def test_read_finds_namespace_files_and_storage_files(tmp_path):
             format: "{{ read('notes/hello.txt') }} / {{ read(outputs.write.uri) }}"
         """, home=home)
     assert run.outputs("both") == {"value": "from a namespace file / stored"}
+
+
+@pytest.mark.corpus
+def test_retry_success_on_the_fourth_attempt_ends_warning(tmp_path):
+    run = run_flow(tmp_path, corpus("retry-success.yaml").replace("PT0.250S", "PT0.01S"))
+    assert run.state == "WARNING"  # warningOnRetry
+    assert run.ex.taskruns[0].attempts == 4
+    assert "never-happen" not in run.states()
+
+
+@pytest.mark.corpus
+def test_retry_random_waits_between_its_bounds(tmp_path):
+    run = run_flow(tmp_path, corpus("retry-random.yaml").replace("PT0.20S", "PT0.01S").replace("PT0.50S", "PT0.02S"))
+    assert run.state == "FAILED" and run.ex.taskruns[0].attempts == 3
+    waits = [line.split("retrying in PT")[1].rstrip("S") for line in run.logs.splitlines() if "retrying in" in line]
+    assert len(waits) == 2 and all(0.01 <= float(w) <= 0.02 for w in waits)
+
+
+def test_echo_and_state_tasks(tmp_path):
+    run = run_flow(tmp_path, """
+        id: stateful
+        namespace: tests
+        tasks:
+          - id: save
+            type: io.kestra.plugin.core.state.Set
+            data:
+              seen: "{{ flow.id }}"
+          - id: load
+            type: io.kestra.plugin.core.state.Get
+          - id: say
+            type: io.kestra.plugin.core.debug.Echo
+            format: "state says {{ outputs.load.data.seen }}"
+            level: WARN
+        """)
+    assert run.state == "SUCCESS", run.logs
+    assert run.outputs("load")["data"] == {"seen": "stateful"}
+    assert "WARN  [say] state says stateful" in run.logs
