@@ -342,6 +342,7 @@ def for_each_item(engine, ex, task, tr) -> State:
     batches = [lines[i:i + rows] for i in range(0, len(lines), rows)]
     counts: dict[str, int] = {}
     states = []
+    merged: list[dict] = []
     wait_ = task.props.get("wait", True) is not False
     for iteration, chunk in enumerate(batches, start=1):
         uri = engine.storage.put(f"{prefix}/tasks/{task.id}/{tr.id}/batch-{iteration}.ion", "".join(chunk))
@@ -357,7 +358,14 @@ def for_each_item(engine, ex, task, tr) -> State:
         state = child.state if wait_ else State.CREATED
         counts[state.value] = counts.get(state.value, 0) + 1
         states.append(state)
+        if wait_:
+            merged.append(child.flow_outputs or {})
     tr.outputs = {"numberOfBatches": len(batches), "iterations": counts}
+    if wait_:  # the subflows' outputs, one ION map per line, as Kestra merges them
+        from .pebble.ion_writer import to_ion_text
+
+        text = "".join(to_ion_text(outputs) + "\n" for outputs in merged)
+        tr.outputs["uri"] = engine.storage.put(f"{prefix}/tasks/{task.id}/{tr.id}/outputs.ion", text)
     if wait_ and task.props.get("transmitFailed", True) is not False:
         return _finish(engine, ex, task, tr, final_state(s for s in states if s is not State.CREATED))
     return State.SUCCESS

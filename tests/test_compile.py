@@ -213,3 +213,27 @@ def test_a_run_killed_mid_flight_resumes_without_running_finished_tasks_again(tm
     assert runs["last"]["outputs"]["value"] == before[0]["outputs"]["value"]
     after = [json.loads(line)["task_id"] for line in journal.read_text().splitlines()]
     assert after.count("first") == 1 and after[-2:] == ["slow", "last"]
+
+
+def test_flow_revision_comes_from_git_history(tmp_path):
+    from compiler.checker import check_file
+    from compiler.program import revision
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    path = write(tmp_path, "flow.yaml", KILLABLE)
+    assert revision(check_file(path).flows[0], str(path)) == 1  # not in a repository
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    assert revision(check_file(path).flows[0], str(path)) == 1  # untracked: one revision, the working copy
+    git("add", "flow.yaml")
+    git("commit", "-qm", "one")
+    path.write_text(path.read_text() + "\n# two\n")
+    git("commit", "-qam", "two")
+    assert revision(check_file(path).flows[0], str(path)) == 2
+    path.write_text(path.read_text() + "# being edited\n")
+    assert revision(check_file(path).flows[0], str(path)) == 3
+    path.write_text("revision: 7\n" + path.read_text())
+    assert revision(check_file(path).flows[0], str(path)) == 7

@@ -904,9 +904,15 @@ def test_for_each_item_runs_the_subflow_per_batch(tmp_path):
           - id: show
             type: io.kestra.plugin.core.log.Log
             message: "{{ read(inputs.file) | trim }}"
+        outputs:
+          - id: lines
+            type: INT
+            value: "{{ read(inputs.file) | trim | split('\\n') | length }}"
         """)
     assert run.state == "SUCCESS", run.logs
-    assert run.outputs("each") == {"numberOfBatches": 2, "iterations": {"SUCCESS": 2}}
+    outputs = run.outputs("each")
+    assert {k: v for k, v in outputs.items() if k != "uri"} == {"numberOfBatches": 2, "iterations": {"SUCCESS": 2}}
+    assert run.engine.storage.read_text(outputs["uri"]) == "{lines:2}\n{lines:1}\n"
     assert "[show] a\nb\n" in run.logs and "[show] c\n" in run.logs
 
 
