@@ -430,7 +430,24 @@ def cmd_run(args) -> int:
     namespace: dict = {"__name__": "flowc_compiled"}
     # flowc's own generated module, compiled and checked by the code generator: no user text is evaluated
     exec(compile(source, f"{args.path} (compiled)", "exec"), namespace)
-    return execute(namespace["FLOWS"], args)
+    return execute(namespace["FLOWS"], args, plugin_defaults=_plugin_defaults(args.path))
+
+
+def _plugin_defaults(path: str) -> list:
+    """The configuration's `plugin-defaults` for the flow file's directory, as overrides."""
+    import json
+    from pathlib import Path
+
+    from runtime.overrides import Late, DELIMITERS
+
+    from .config import for_directory
+
+    entries = []
+    for type_name, prop, text in for_directory(Path(path).resolve().parent).plugin_defaults:
+        value = json.loads(text)
+        entries.append((type_name, prop, Late(value) if isinstance(value, str) and any(d in value for d in DELIMITERS)
+                        else value))
+    return entries
 
 
 def cmd_schedule(args) -> int:

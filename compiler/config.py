@@ -12,11 +12,16 @@ checked file winning (flowc.toml before pyproject.toml in one directory), as ruf
     schema-dirs = ["schemas/plugins"] # JSON schemas of in-house plugin types
     strict = false                   # true: plugins flowc does not know are errors
 
+    [tool.flowc.plugin-defaults."io.kestra.plugin.jdbc.postgresql"]   # `flowc run` only: a type or
+    url = "jdbc:postgresql://localhost:5432/ny_taxi"                 # package prefix, and the values
+                                                                     # that win over the flow's own
+
 Unknown keys and bad values raise ConfigError naming the file and line (exit 2).
 """
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -27,7 +32,7 @@ from .settings import DEFAULT_TARGET
 
 FILES = ("flowc.toml", "pyproject.toml")
 _LISTS = ("select", "ignore", "extend-select", "paths", "exclude", "schema-dirs")
-KEYS = (*_LISTS, "per-file-ignores", "target-version", "strict")
+KEYS = (*_LISTS, "per-file-ignores", "target-version", "strict", "plugin-defaults")
 
 
 class ConfigError(Exception):
@@ -46,6 +51,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     schema_dirs: tuple[Path, ...] = ()
     strict: bool = False
+    # `flowc run`'s overrides: (type or package prefix, property, value as JSON text)
+    plugin_defaults: tuple[tuple[str, str, str], ...] = ()
     _cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
@@ -100,6 +107,9 @@ def describe(config: Config) -> str:
     lines.append(f"exclude = {toml_list(config.exclude)}")
     lines.append(f"schema-dirs = {toml_list(str(d) for d in config.schema_dirs)}")
     lines.append(f"strict = {'true' if config.strict else 'false'}")
+    for type_name in dict.fromkeys(t for t, _, _ in config.plugin_defaults):
+        lines.append(f'[tool.flowc.plugin-defaults."{type_name}"]')
+        lines.extend(f"{prop} = {value}" for t, prop, value in config.plugin_defaults if t == type_name)
     return "\n".join(lines) + "\n"
 
 
@@ -178,6 +188,9 @@ def from_mapping(data: dict, path: Path, text: str = "") -> Config:
             fail("target-version", str(e))
     if not isinstance(data.get("strict", False), bool):
         fail("strict", "`strict` must be true or false")
+    plugin_defaults = data.get("plugin-defaults", {})
+    if not (isinstance(plugin_defaults, dict) and all(isinstance(v, dict) for v in plugin_defaults.values())):
+        fail("plugin-defaults", "`plugin-defaults` must be a table of type = {property = value}")
     schema_dirs = tuple(path.parent / d for d in data.get("schema-dirs", []))
     for key_dir, given in zip(schema_dirs, data.get("schema-dirs", [])):
         if not key_dir.is_dir():
@@ -193,6 +206,8 @@ def from_mapping(data: dict, path: Path, text: str = "") -> Config:
         exclude=tuple(data.get("exclude", [])),
         schema_dirs=schema_dirs,
         strict=data.get("strict", False),
+        plugin_defaults=tuple((type_name, prop, json.dumps(value, default=str))
+                              for type_name, values in plugin_defaults.items() for prop, value in values.items()),
     )
 
 

@@ -52,8 +52,11 @@ class RunError(Exception):
 
 class Engine:
     def __init__(self, flows: dict[tuple[str, str], Flow], home: Path = Path(".flowc"), log_level: str = "INFO",
-                 stream=None, environ=None) -> None:
+                 stream=None, environ=None, overrides=()) -> None:
+        from .overrides import Overrides
+
         self.flows = flows
+        self.overrides = Overrides(overrides)
         self.home = Path(home)
         self.storage = Storage(self.home / "runs")
         self.log_level = log_level
@@ -425,7 +428,7 @@ class Engine:
                                            task.props.get("outputDirectory") is True)
         try:
             rctx = self.render_context(ex, tr, extra)
-            props = render_props(task.props, rctx)
+            props = render_props(self.overrides.props(task), rctx)
             timeout = render_value(task.props.get("timeout"), rctx)
         except RenderError as e:
             self.log(ex, tr, "ERROR", self.located(ex, task, e))

@@ -32,14 +32,21 @@ def main(flows: list[Flow], argv: list[str] | None = None, stream=None) -> int:
     return execute(flows, parser(flows[0]).parse_args(argv), stream)
 
 
-def execute(flows: list[Flow], args, stream=None) -> int:
-    """Run `flows[0]` as the parsed options say; the exit code."""
+def execute(flows: list[Flow], args, stream=None, plugin_defaults=()) -> int:
+    """Run `flows[0]` as the parsed options say; the exit code. `plugin_defaults` come before
+    the command line's `--plugin-default`s (which win)."""
+    from .overrides import OverrideError, parse
+
     flow = flows[0]
     try:
         trigger, provided, labels = _trigger(flow, args)
         provided.update(_inputs(args))
         labels.update(_pair(item, "--label") for item in args.label)
-        engine = Engine({f.key: f for f in flows}, Path(args.home), args.log_level, stream)
+        try:
+            overrides = [*plugin_defaults, *(parse(item) for item in args.plugin_default)]
+        except OverrideError as e:
+            raise RunError(str(e)) from None
+        engine = Engine({f.key: f for f in flows}, Path(args.home), args.log_level, stream, overrides=overrides)
         ex = engine.start(flow, provided, trigger=trigger, labels=labels, resume=args.resume)
     except RunError as e:
         print(f"error: {e}", file=sys.stderr)

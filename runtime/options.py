@@ -26,3 +26,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--upstream", metavar="NAMESPACE.FLOW_ID",
                    help="with --trigger flow: the flow whose execution triggers this one")
     p.add_argument("--state", metavar="STATE", help="with --trigger flow: the upstream execution's state (default: SUCCESS)")
+    p.add_argument("--plugin-default", action="append", default=[], metavar="TYPE.PROPERTY=VALUE",
+                   help="a property for every task of a type or package, winning over the flow's own "
+                        "(repeatable; VALUE is JSON or text)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .flowspec import Typed
+from .overrides import Late
 from .pebble.context import RenderContext
 from .pebble.errors import RenderError
 from .templates import Template
@@ -17,6 +18,8 @@ COMMON = frozenset({"id", "type", "description", "retry", "timeout", "disabled",
 def render_value(value, rctx: RenderContext):
     if isinstance(value, Template):
         return value.render(rctx)
+    if isinstance(value, Late):
+        return rctx.render(value.text, rctx.root, False)
     if isinstance(value, Typed):
         return convert(value.template.render(rctx, typed=True), value.want, value.template.text)
     if isinstance(value, dict):

@@ -163,3 +163,46 @@ def test_schedule_of_a_flow_without_one(capsys, tmp_path):
     path = flow_file(tmp_path, GREET)
     assert flowc(["schedule", str(path)]) == 1
     assert "has no Schedule trigger" in capsys.readouterr().err
+
+
+LOUD = """
+    id: loud
+    namespace: tests
+    tasks:
+      - id: say
+        type: io.kestra.plugin.core.log.Log
+        message: from the flow
+    pluginDefaults:
+      - type: io.kestra.plugin.core.log
+        values:
+          level: ERROR
+    """
+
+
+def test_plugin_default_overrides_win_over_the_flow(capsys, tmp_path):
+    path = flow_file(tmp_path, LOUD)
+    code, _, err = run(capsys, tmp_path, path, "--plugin-default", "io.kestra.plugin.core.log.level=WARN",
+                       "--plugin-default", "io.kestra.plugin.core.log.Log.message=hi {{ flow.id }}")
+    assert code == 0, err
+    assert "WARN  [say] hi loud" in err
+
+
+def test_plugin_defaults_from_the_configuration_and_the_command_line(capsys, tmp_path):
+    path = flow_file(tmp_path, LOUD)
+    (tmp_path / "flowc.toml").write_text(
+        '[plugin-defaults."io.kestra.plugin.core.log"]\nlevel = "INFO"\nmessage = "configured"\n')
+    code, _, err = run(capsys, tmp_path, path)
+    assert code == 0 and "INFO  [say] configured" in err
+    code, _, err = run(capsys, tmp_path, path, "--plugin-default", "io.kestra.plugin.core.log.level=WARN")
+    assert code == 0 and "WARN  [say] configured" in err  # the command line wins over the configuration
+
+
+def test_bad_plugin_default_flag_and_configuration(capsys, tmp_path):
+    path = flow_file(tmp_path, LOUD)
+    code, _, err = run(capsys, tmp_path, path, "--plugin-default", "level=WARN")
+    assert code == 2 and "expected TYPE.PROPERTY=VALUE" in err
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "flowc.toml").write_text('plugin-defaults = ["oops"]\n')
+    assert flowc(["run", str(flow_file(other, LOUD)), "--home", str(tmp_path / ".flowc")]) == 2
+    assert "flowc.toml:1: `plugin-defaults` must be a table" in capsys.readouterr().err
