@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +28,7 @@ from .settings import Settings
 # files starting workers costs what they save.
 THRESHOLD = 100
 CHUNKS_PER_WORKER = 4  # smaller pieces even out the load when some files are slower
+MAX_CHUNK = 50  # and Ctrl-C waits for the running pieces only
 
 
 @dataclass(frozen=True)
@@ -70,14 +72,26 @@ def check_all(jobs: list[Job], processes: int | None = None) -> list[dict]:
     # the first file is checked here: it loads the stages and builds the expression parser,
     # which forked workers then inherit instead of each doing it again
     first, rest = _check_chunk(jobs[:1]), jobs[1:]
-    size = max(1, -(-len(rest) // (processes * CHUNKS_PER_WORKER)))
+    if not rest:
+        return first
+    size = max(1, min(MAX_CHUNK, -(-len(rest) // (processes * CHUNKS_PER_WORKER))))
     chunks = [rest[i:i + size] for i in range(0, len(rest), size)]
     try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool:
-            return first + [data for chunk in pool.map(_check_chunk, chunks) for data in chunk]
-    except (BrokenProcessPool, OSError, NotImplementedError):
-        # no /dev/shm, no fork, a worker killed: check here (a bug in a check still raises)
+        pool = ProcessPoolExecutor(max_workers=processes, mp_context=_context(), initializer=_ignore_interrupts)
+    except (OSError, NotImplementedError, ImportError):  # no /dev/shm, no semaphores: check here
         return first + _check_chunk(rest)
+    try:
+        return first + [data for chunk in pool.map(_check_chunk, chunks) for data in chunk]
+    except (BrokenProcessPool, OSError):
+        return first + _check_chunk(rest)  # a worker could not start or was killed: check here
+    finally:
+        # after Ctrl-C (which workers ignore: this process stops them) the chunks not started
+        # are dropped, and the running ones end
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_chunk(jobs: list[Job]) -> list[dict]:
