@@ -557,12 +557,6 @@ class _TaskServices:
         else:
             self.ex.stop.set()
 
-    def render(self, text: str, extra: dict | None = None):
-        return self.ex.flow.templates.render(text, self.engine.render_context(self.ex, self.tr, extra))
-
-    def execution_files(self) -> Path:
-        return self.ex.directory / "files"
-
 
 class _Timeout(Exception):
     pass

@@ -74,6 +74,3 @@ class Flow:
     @property
     def key(self) -> tuple[str, str]:
         return self.namespace, self.id
-
-    def enabled(self, tasks: list[Task]) -> list[Task]:
-        return [t for t in tasks if not t.disabled]
