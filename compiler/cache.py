@@ -3,7 +3,8 @@ root and reused while nothing it depends on has changed.
 
 A result is reused when its key matches: a hash of the file's bytes, the path it is shown
 as, flowc itself (its version and the size and time of each of its source and schema files,
-so an upgrade or an edit of flowc empties the cache), the settings that change what the
+so an upgrade or an edit of flowc empties the cache, and the Python and libraries it runs
+on), the settings that change what the
 stages report (target version, strict) and the contents of the in-house schema
 directories. Rule selection and suppressions are not part of it: they are applied, like the
 cross-flow pass, over the whole project on every run, so a change of a called flow updates
@@ -20,6 +21,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -31,6 +33,7 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by flowc.\n"
         "# For information about cache directory tags see https://bford.info/cachedir/\n")
 _SOURCES = ("compiler", "runtime", "schemas")  # the packages whose files decide what a check reports
+_LIBRARIES = ("yaml", "jsonschema", "lark", "networkx")  # an upgrade may change what they report
 _SUFFIXES = (".py", ".json", ".lark")
 
 
@@ -144,10 +147,19 @@ _fingerprint: str | None = None
 
 
 def flowc_fingerprint() -> str:
-    """flowc's version and the size and modification time of each file of its packages."""
+    """flowc's version, the size and modification time of each file of its packages, and the
+    Python and libraries it runs on (an upgrade rewrites a library's `__init__.py`)."""
     global _fingerprint
     if _fingerprint is None:
-        digest = hashlib.sha256(__version__.encode())
+        digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+        for library in _LIBRARIES:
+            spec = importlib.util.find_spec(library)
+            origin = spec.origin if spec else None
+            try:
+                stat = os.stat(origin) if origin else None
+            except OSError:
+                stat = None
+            digest.update(f"{library}\0{origin}\0{stat and stat.st_size}\0{stat and stat.st_mtime_ns}\0".encode("utf-8", "surrogatepass"))
         for package in _SOURCES:
             spec = importlib.util.find_spec(package)
             for top in (spec.submodule_search_locations or []) if spec else []:
