@@ -52,7 +52,9 @@ class Cache:
 
     @staticmethod
     def context(settings, schema_dirs: tuple[Path, ...]) -> str:
-        """What, besides a file, decides its result: flowc and one configuration's options."""
+        """What, besides a file, decides its result: flowc and one configuration's options
+        (what compiler.parallel.check gives the checker besides the bytes and path; anything
+        new given there belongs here too)."""
         digest = hashlib.sha256(f"{FORMAT}\0{flowc_fingerprint()}\0{settings.target_version}\0{settings.strict}".encode())
         for directory in schema_dirs:
             for path in sorted(Path(directory).glob("*.json")):  # as the registry reads them
