@@ -69,6 +69,8 @@ class _Builder:
         self.reporter = reporter
         self.flow = flow
         self.unknown_reported: set[str] = set()
+        # shared by every plugin: a bad value of a plugin default is reported once, not per task
+        self.seen: set = set()
 
     def build(self, node: Node, slot: Slot, key: str | None, parent: Plugin | None) -> Plugin | None:
         kind = slot.kind
@@ -108,7 +110,8 @@ class _Builder:
         plugin.ptype = ptype
         plugin.values, plugin.default_sources = _apply_defaults(data, ptype, type_name, self.flow.plugin_defaults)
         validator = self.registry.validator(ptype.name, ptype.schema)
-        _report(validator, plugin.values, node, plugin.default_sources, self.reporter, ptype.short_name, plugin.span)
+        _report(validator, plugin.values, node, plugin.default_sources, self.reporter, ptype.short_name, plugin.span,
+                self.seen)
         for child_slot in ptype.slots:
             for child_node, child_key in follow(node, child_slot.path):
                 child = self.build(child_node, child_slot, child_key, plugin)
@@ -178,7 +181,8 @@ def _check_default_properties(flow: Flow, registry: Registry, reporter: Reporter
     for default in flow.plugin_defaults:
         ptype = registry.resolve(default.type)
         if ptype is None:
-            continue  # a package prefix: Kestra does not check its keys either
+            _check_prefix_default(default, registry, reporter)
+            continue
         for name, key_node, _ in default.values.items():
             if name not in ptype.properties:
                 suggestion = did_you_mean(name, ptype.properties)
@@ -188,11 +192,34 @@ def _check_default_properties(flow: Flow, registry: Registry, reporter: Reporter
                     help=f"did you mean `{suggestion}`?" if suggestion else _known_list(ptype.properties))
 
 
+def _check_prefix_default(default: PluginDefault, registry: Registry, reporter: Reporter) -> None:
+    """A package prefix (`io.kestra.plugin.jdbc.postgresql`): Kestra checks none of its keys
+    and silently drops those a type lacks. A key that no known type under the prefix has, and
+    that is close to one of their properties, is a typo whose value never arrives (a warning:
+    Kestra accepts the flow). A key with no close property may belong to a type flowc does not
+    know, and is left alone."""
+    types = [t for t in registry.types.values()
+             if t.name.startswith(default.type) or any(a.startswith(default.type) for a in t.aliases)]
+    if not types:
+        return  # an unknown plugin package, or a mistyped prefix (L111)
+    known = {name for t in types for name in t.properties}
+    for name, key_node, _ in default.values.items():
+        if name in known:
+            continue
+        suggestion = did_you_mean(name, sorted(known), cutoff=0.8)  # many candidates: only near misses
+        if suggestion is not None:
+            reporter.report(
+                S.PLUGIN_DEFAULT_UNKNOWN_PROPERTY,
+                f"no type under `{default.type}` has a property `{name}`: its value is never used", key_node.span,
+                help=f"did you mean `{suggestion}`?", severity=Severity.WARNING)
+
+
 # --------------------------------------------------------------------------- validator errors -> diagnostics
 
 
-def _report(validator, data, base: Node, sources: list[Mapping], reporter: Reporter, what: str, whole: Span) -> None:
-    seen: set = set()
+def _report(validator, data, base: Node, sources: list[Mapping], reporter: Reporter, what: str, whole: Span,
+            seen: set | None = None) -> None:
+    seen = set() if seen is None else seen
     data = _without_nulls(data)
     for error in validator.iter_errors(data):
         _report_one(_leaf(error), data, base, sources, reporter, what, whole, seen)

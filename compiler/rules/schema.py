@@ -238,12 +238,16 @@ PLUGIN_DEFAULT_UNKNOWN_PROPERTY = rule(
     "A `pluginDefaults` value names a property its type does not have.",
     """
     ## What it does
-    Reports, in a `pluginDefaults` entry whose `type` is a known type (not a package
-    prefix), a key that is not a property of that type.
+    Reports, in a `pluginDefaults` entry whose `type` is a known type, a key that is not a
+    property of that type. For a package prefix (`type: io.kestra.plugin.jdbc.postgresql`),
+    reports, as a warning, a key that no type flowc knows under the prefix has and that is
+    close to one of their properties (a key far from all of them may belong to a type flowc
+    does not know).
 
     ## Why is this bad?
-    Kestra refuses the flow (`No property ... exists in plugin`); tools that do not check
-    would silently inject nothing.
+    Kestra refuses the flow (`No property ... exists in plugin`). It does not check the keys
+    of a package prefix, but drops a key a task does not have: a misspelled one never
+    reaches any task.
 
     ## Example
     ```yaml
