@@ -4,6 +4,9 @@ One walk per template: each variable chain (`outputs.t.value`, `inputs['a'].b`) 
 from its root; filters, functions and tests are looked up in the runtime's registry (the same
 declarations the renderer binds arguments with). An access guarded by `??`, `???`,
 `default` or `is defined` is not an error when it may be missing.
+
+`render(vars.x)` calls are recorded in `env.renders`, so that the analysis checks the
+variable's own template where it is rendered (compiler.analysis.scope).
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from ..registry import did_you_mean
 from ..rules import deprecations as D
 from ..rules import references as R
 from ..rules import types as T
-from .scope import Env
+from .scope import Env, RenderCall, caller_name
 from .types import from_schema
 
 ROOTS = ("inputs", "outputs", "vars", "flow", "execution", "task", "taskrun", "trigger", "labels", "envs",
@@ -45,6 +48,8 @@ class Step:
 
 
 def check_template(template, env: Env, reporter: Reporter) -> None:
+    if env.via is not None:  # a variable's template, rendered by a task: report each problem once
+        reporter = env.via.sink.capture(reporter, env.via.caller)
     walker = _Walker(template, env, reporter)
     for node in template.tree.body:
         walker.stmt(node, frozenset())
@@ -81,6 +86,15 @@ class _Walker:
         self.local = names | env.local
         self.branch = 0  # > 0 inside a ternary branch or an `{% if %}` body
         self.in_render = 0  # > 0 inside the arguments of render() / renderOnce()
+        self.recursive: list[bool] = []  # per enclosing render call: whether it renders recursively
+        via = env.via
+        if via is not None:
+            self.branch += via.branch  # the render() call itself may not be reached
+            if via.recursive:
+                # rendered again until it stops changing: a variable printed here is rendered too
+                self.recursive.append(True)
+                self.in_render += 1
+        self.caller = via.caller if via is not None else caller_name(template)
 
     def report(self, rule, message: str, span, help: str | None = None, fix: str | None = None) -> None:
         severity = None
@@ -210,11 +224,15 @@ class _Walker:
     def function_call(self, node: ast.Call, guards) -> None:
         renders = node.name in ("render", "renderOnce")
         self.in_render += renders
+        if renders:
+            self.recursive.append(node.name == "render" and _recursive(node))
         for a in node.args:
             self.expr(a, False, guards)
         for _, v in node.kwargs:
             self.expr(v, False, guards)
         self.in_render -= renders
+        if renders:
+            self.recursive.pop()
         name = node.name
         if name == "secret" and node.args and isinstance(node.args[0], ast.Literal) and str(node.args[0].value).startswith("SECRET_"):
             bare = str(node.args[0].value)[len("SECRET_"):]
@@ -325,8 +343,11 @@ class _Walker:
                 suggestion = did_you_mean(key, env.inputs)
                 self.report(R.UNKNOWN_INPUT, f"the flow has no input `{key}`", first.span,
                             help=f"did you mean `{suggestion}`?" if suggestion else _known("inputs", env.inputs))
-        elif name == "vars" and isinstance(key, str) and not guarded and env.variables is not None:
-            self.variable(key, steps, env.variables, "vars")
+        elif name == "vars" and isinstance(key, str):
+            if self.in_render and env.renders is not None:
+                self.rendered_variable(steps)
+            if not guarded and env.variables is not None:
+                self.variable(key, steps, env.variables, "vars")
         elif name == "outputs" and isinstance(key, str) and env.outputs_visible:
             self.output(key, steps, guarded)
         elif name == "taskrun" and key == "value" and not guarded and env.reader is not None:
@@ -360,6 +381,16 @@ class _Walker:
         rest = steps[1:]
         if rest and isinstance(rest[0].key, str) and isinstance(values[key], dict):
             self.variable(rest[0].key, rest, values[key], f"{path}.{key}")
+
+    def rendered_variable(self, steps: list[Step]) -> None:
+        """Record `render(vars.a.b)`: the variable's template is checked where it is rendered."""
+        path = []
+        for step in steps:
+            if not isinstance(step.key, (str, int)) or isinstance(step.key, bool):
+                break  # a computed key: which variable is rendered is not known here
+            path.append(step.key)
+        if len(path) == len(steps):
+            self.env.renders.append(RenderCall(tuple(path), self.recursive[-1], self.branch > 0, self.env, self.caller))
 
     def output(self, task_id: str, steps: list[Step], guarded: bool) -> None:
         env = self.env
@@ -434,6 +465,12 @@ class _Walker:
                 suggestion = did_you_mean(attrs[1].key, declared)
                 self.report(R.UNKNOWN_OUTPUT, f"`{target.id}` sets no `{name}.{attrs[1].key}`", attrs[1].span,
                             help=f"did you mean `{suggestion}`?" if suggestion else _known("keys", declared))
+
+
+def _recursive(node: ast.Call) -> bool:
+    """Whether a render() call renders its result again: unless `recursive` is literally false."""
+    value = node.args[1] if len(node.args) > 1 else dict(node.kwargs).get("recursive")
+    return not (isinstance(value, ast.Literal) and value.value is False)
 
 
 def _tail_start(tail: list[Step]) -> int:

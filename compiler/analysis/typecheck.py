@@ -27,6 +27,8 @@ _ORDERING = ("<", ">", "<=", ">=")
 
 
 def check_types(template, env: Env, reporter: Reporter, condition: bool) -> None:
+    if env.via is not None:  # a variable's template, rendered by a task: report each problem once
+        reporter = env.via.sink.capture(reporter, env.via.caller)
     checker = _Types(template, env, reporter)
     for node in template.tree.walk():
         if isinstance(node, ast.Binary) and node.op in _ARITHMETIC + _ORDERING:
