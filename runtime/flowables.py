@@ -269,6 +269,7 @@ def dag(engine, ex, task, tr) -> State:
 @flowable("WorkingDirectory")
 def working_directory(engine, ex, task, tr) -> State:
     from .tasks.files import collect_outputs, write_inputs
+    from .tasks.props import string_list
 
     directory = Path(tempfile.mkdtemp(prefix=f"{task.id}-", dir=engine._tmp(ex)))
     try:
@@ -277,11 +278,18 @@ def working_directory(engine, ex, task, tr) -> State:
         except (RenderError, TaskFailed) as e:
             return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
         state = engine.run_sequence(ex, task.children("tasks"), tr, tr.value, workdir=directory)
-        patterns = _render(engine, ex, task, tr, "outputFiles")
-        if patterns:
-            prefix = engine.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
-            files = collect_outputs(directory, patterns, engine.storage, f"{prefix}/tasks/{task.id}/{tr.id}")
-            tr.outputs = {"outputFiles": files}
+        prefix = engine.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
+
+        def store(path: Path, name: str) -> str:
+            return engine.storage.put(f"{prefix}/tasks/{task.id}/{tr.id}/{name}", path)
+
+        try:
+            # matched as the script tasks' `outputFiles` are (Kestra uses the same FilesService)
+            patterns = string_list({"outputFiles": _render(engine, ex, task, tr, "outputFiles")}, "outputFiles")
+            if patterns:
+                tr.outputs = {"outputFiles": collect_outputs(directory, patterns, store)}
+        except (RenderError, TaskFailed) as e:
+            state = _fail(engine, ex, tr, e)
         return _finish(engine, ex, task, tr, state)
     finally:
         shutil.rmtree(directory, ignore_errors=True)

@@ -56,13 +56,15 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from ..storage import StorageError
+from ..globs import GlobError, anywhere
 from ..task import TaskFailed, TaskRunContext
+from .files import collect_outputs, read_storage, regular_files, store_files, write_inputs
+from .props import choice, flag, invalid, kind, required_text, string_list, text
 
-__all__ = ["TASKS", "ScriptFailed", "expression_vars", "assemble_command", "glob_matcher", "OUTPUT_DIR_NAME"]
+__all__ = ["TASKS", "ScriptFailed", "expression_vars", "assemble_command", "OUTPUT_DIR_NAME"]
 
 
 class ScriptFailed(TaskFailed):
@@ -135,7 +137,7 @@ def expression_vars(workdir: Path, output_files: Iterable[str] | None = None,
 
 def _commands_task(language: _Language) -> Callable[[TaskRunContext], dict]:
     def run(ctx: TaskRunContext) -> dict:
-        commands = _string_list(ctx.props, "commands", required=True)
+        commands = string_list(ctx.props, "commands", required=True)
         return _execute(ctx, language, commands, dict(language.env))
     run.__name__ = f"run_{language.name}_commands"
     return run
@@ -143,7 +145,7 @@ def _commands_task(language: _Language) -> Callable[[TaskRunContext], dict]:
 
 def _script_task(language: _Language) -> Callable[[TaskRunContext], dict]:
     def run(ctx: TaskRunContext) -> dict:
-        body = _localise_uris(ctx, _required_string(ctx.props, "script"))
+        body = _localise_uris(ctx, required_text(ctx.props, "script"))
         env = dict(language.env)
         if language is _SHELL:
             command = body  # the shell Script's body is the command itself
@@ -184,28 +186,32 @@ def _execute(ctx: TaskRunContext, language: _Language, commands: list[str], lang
     props = ctx.props
     _notice_container(ctx, language)
     if language is _PYTHON and props.get("dependencies"):
-        deps = ", ".join(_string_list(props, "dependencies"))
+        deps = ", ".join(string_list(props, "dependencies"))
         ctx.logger.warn(f"Python dependencies are not installed by flowc ({deps}): "
                         "install them in the Python environment that runs the flow")
-    _bool(props, "warningOnStdErr", True)  # validated, no effect since Kestra 0.23
+    flag(props, "warningOnStdErr", True)  # validated, no effect since Kestra 0.23
 
     _load_namespace_files(ctx)
-    _write_input_files(ctx)
+    write_inputs(_workdir(ctx), props.get("inputFiles"), ctx.storage)
     output_dir = None
-    if _bool(props, "outputDirectory", False):
+    if flag(props, "outputDirectory", False):
         output_dir = _workdir(ctx) / OUTPUT_DIR_NAME
         output_dir.mkdir(exist_ok=True)
 
-    interpreter = [_localise_uris(ctx, c) for c in _string_list(props, "interpreter", default=DEFAULT_INTERPRETER)]
-    before = [_localise_uris(ctx, c) for c in _string_list(props, "beforeCommands")]
+    interpreter = [_localise_uris(ctx, c) for c in string_list(props, "interpreter", default=DEFAULT_INTERPRETER)]
+    before = [_localise_uris(ctx, c) for c in string_list(props, "beforeCommands")]
     commands = [_localise_uris(ctx, c) for c in commands]
-    argv = assemble_command(interpreter, before, commands, _bool(props, "failFast", True), _target_os(props))
+    target_os = choice(props, "targetOS", ("AUTO", "LINUX", "WINDOWS"), "AUTO")
+    argv = assemble_command(interpreter, before, commands, flag(props, "failFast", True), target_os)
 
     env = _environment(ctx, language_env, output_dir)
     exit_code, vars_ = _run_process(ctx, argv, env)
 
-    output_files = _collect_output_dir(ctx, output_dir) if output_dir is not None else {}
-    output_files.update(_collect_output_files(ctx, _string_list(props, "outputFiles")))
+    def store(path: Path, name: str) -> str:
+        return ctx.put_file(path, name)
+
+    output_files = store_files(output_dir, regular_files(output_dir), store) if output_dir is not None else {}
+    output_files.update(collect_outputs(_workdir(ctx), string_list(props, "outputFiles"), store))
     outputs = {"vars": vars_, "exitCode": exit_code, "outputFiles": dict(sorted(output_files.items()))}
     if exit_code != 0:
         raise ScriptFailed(f"Command failed with exit code {exit_code}", outputs)
@@ -231,8 +237,8 @@ def _environment(ctx: TaskRunContext, language_env: Mapping[str, str], output_di
     env.update({str(k): str(v) for k, v in ctx.env.items()})
     task_env = ctx.props.get("env") or {}
     if not isinstance(task_env, Mapping):
-        raise TaskFailed(f"Invalid property 'env': expected a map of names to values, got {_kind(task_env)}")
-    env.update({str(k): _java_string(v) for k, v in task_env.items() if v is not None})
+        raise invalid("env", task_env, "a map of names to values")
+    env.update({str(k): text(v) for k, v in task_env.items() if v is not None})
     env.update(language_env)
     env["WORKING_DIR"] = str(_workdir(ctx))
     if output_dir is not None:
@@ -391,7 +397,7 @@ def _parse_protocol(text: str) -> dict[str, Any]:
         raise ValueError("expected a JSON object")
     outputs = message.get("outputs")
     if outputs is not None and not isinstance(outputs, dict):
-        raise ValueError(f"'outputs' must be an object, not {_kind(outputs)}")
+        raise ValueError(f"'outputs' must be an object, not {kind(outputs)}")
     for key in ("metrics", "logs"):
         value = message.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
@@ -409,56 +415,15 @@ def _parse_protocol(text: str) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- files in and out
 
-def _localise_uris(ctx: TaskRunContext, text: str) -> str:
-    """Replace each `kestra://...` URI in `text` by the path of a local copy in the working
+def _localise_uris(ctx: TaskRunContext, command: str) -> str:
+    """Replace each `kestra://...` URI in `command` by the path of a local copy in the working
     directory, as Kestra's ScriptService does for commands and script bodies."""
     def copy(match: re.Match) -> str:
         fd, name = tempfile.mkstemp(suffix=".tmp", dir=_workdir(ctx))
         with os.fdopen(fd, "wb") as f:
-            f.write(_read_storage(ctx, match.group(0)))
+            f.write(read_storage(ctx.storage, match.group(0)))
         return name
-    return _INTERNAL_STORAGE_URI.sub(copy, text)
-
-
-def _read_storage(ctx: TaskRunContext, uri: str) -> bytes:
-    try:
-        return ctx.storage.read_bytes(uri)
-    except StorageError as e:
-        if "%" in uri:  # a URI written percent-encoded, as Java's URI would carry it
-            from urllib.parse import unquote
-            try:
-                return ctx.storage.read_bytes(unquote(uri))
-            except StorageError:
-                pass
-        raise TaskFailed(str(e)) from None
-
-
-def _write_input_files(ctx: TaskRunContext) -> None:
-    raw = ctx.props.get("inputFiles")
-    if raw is None:
-        return
-    if isinstance(raw, str):
-        try:
-            files = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise TaskFailed(f"Invalid property 'inputFiles': a string must be a JSON object of file names "
-                             f"to contents ({e.msg} at line {e.lineno}, column {e.colno})") from None
-        if not isinstance(files, dict):
-            raise TaskFailed(f"Invalid property 'inputFiles': expected a JSON object, got {_kind(files)}")
-    elif isinstance(raw, Mapping):
-        files = {k: v for k, v in raw.items() if v is not None}  # Kestra drops null entries of a map
-    else:
-        raise TaskFailed(f"Invalid property 'inputFiles': expected a map or a JSON string, got {_kind(raw)}")
-    for name, content in files.items():
-        target = _inside(_workdir(ctx), str(name), "inputFiles")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if content is None:
-            target.touch()
-        elif isinstance(content, str) and content.startswith("kestra://"):
-            target.write_bytes(_read_storage(ctx, content))
-        else:
-            text = content if isinstance(content, str) else _java_string(content)
-            target.write_bytes(text.encode("utf-8"))
+    return _INTERNAL_STORAGE_URI.sub(copy, command)
 
 
 def _load_namespace_files(ctx: TaskRunContext) -> None:
@@ -468,25 +433,26 @@ def _load_namespace_files(ctx: TaskRunContext) -> None:
     if spec is None:
         return
     if not isinstance(spec, Mapping):
-        raise TaskFailed(f"Invalid property 'namespaceFiles': expected an object, got {_kind(spec)}")
-    if not _bool(spec, "enabled", True, "namespaceFiles.enabled"):
+        raise invalid("namespaceFiles", spec, "an object")
+    if not flag(spec, "enabled", True, "namespaceFiles.enabled"):
         return
     started = time.monotonic()
-    includes = _string_list(spec, "include", name="namespaceFiles.include")
-    excludes = _string_list(spec, "exclude", name="namespaceFiles.exclude")
-    include = _any_matcher(includes) if includes else None
-    exclude = _any_matcher(excludes) if excludes else None
-    namespaces = _string_list(spec, "namespaces", name="namespaceFiles.namespaces") or [ctx.ids.namespace]
-    per_namespace = _bool(spec, "folderPerNamespace", False, "namespaceFiles.folderPerNamespace")
-    if_exists = str(spec.get("ifExists") or "OVERWRITE").upper()
-    if if_exists not in ("OVERWRITE", "FAIL", "WARN", "IGNORE"):
-        raise TaskFailed(f"Invalid property 'namespaceFiles.ifExists': '{if_exists}' is not one of "
-                         "OVERWRITE, FAIL, WARN, IGNORE")
+    includes = string_list(spec, "include", name="namespaceFiles.include")
+    excludes = string_list(spec, "exclude", name="namespaceFiles.exclude")
+    try:
+        include = anywhere(includes) if includes else None
+        exclude = anywhere(excludes) if excludes else None
+    except GlobError as e:
+        raise TaskFailed(str(e)) from None
+    namespaces = string_list(spec, "namespaces", name="namespaceFiles.namespaces") or [ctx.ids.namespace]
+    per_namespace = flag(spec, "folderPerNamespace", False, "namespaceFiles.folderPerNamespace")
+    if_exists = choice(spec, "ifExists", ("OVERWRITE", "FAIL", "WARN", "IGNORE"), "OVERWRITE",
+                       "namespaceFiles.ifExists")
     workdir = _workdir(ctx)
     count = 0
     for namespace in namespaces:
         root = ctx.storage.path(f"kestra:///{namespace.replace('.', '/')}/_files")
-        for path in _regular_files(root) if root.is_dir() else []:
+        for path in regular_files(root) if root.is_dir() else []:
             # Kestra matches a namespace file's path with a leading slash (`/dir/file.py`).
             relative = path.relative_to(root).as_posix()
             if (include is not None and not include("/" + relative)) or (exclude is not None and exclude("/" + relative)):
@@ -508,216 +474,6 @@ def _load_namespace_files(ctx: TaskRunContext) -> None:
 def _hms(seconds: float) -> str:
     millis = int(seconds * 1000)
     return f"{millis // 3_600_000}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
-
-
-def _collect_output_files(ctx: TaskRunContext, patterns: list[str]) -> dict[str, str]:
-    if not patterns:
-        return {}
-    workdir = _workdir(ctx)
-    matchers = [_output_matcher(p) for p in patterns]
-    found: dict[str, str] = {}
-    for path in _regular_files(workdir):
-        relative = path.relative_to(workdir).as_posix()
-        if any(m(relative, str(path)) for m in matchers):
-            found[relative] = _store(ctx, path, relative)
-    return found
-
-
-def _collect_output_dir(ctx: TaskRunContext, output_dir: Path) -> dict[str, str]:
-    return {p.relative_to(output_dir).as_posix(): _store(ctx, p, p.relative_to(output_dir).as_posix())
-            for p in _regular_files(output_dir)}
-
-
-def _store(ctx: TaskRunContext, path: Path, name: str) -> str:
-    try:
-        return ctx.put_file(path, name)
-    except (OSError, StorageError) as e:
-        raise TaskFailed(f"Unable to store the output file '{name}': {e}") from None
-
-
-def _regular_files(root: Path) -> list[Path]:
-    """Regular files under `root`, never through a symbolic link (as Kestra walks)."""
-    found = []
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            path = Path(dirpath, name)
-            if not path.is_symlink() and path.is_file():
-                found.append(path)
-    return sorted(found)
-
-
-def _inside(root: Path, name: str, prop: str) -> Path:
-    relative = PurePosixPath(name.replace("\\", "/").lstrip("/"))  # Java's File(dir, "/x") is dir/x
-    if not relative.parts or ".." in relative.parts:
-        raise TaskFailed(f"Invalid file name '{name}' in '{prop}': only a relative path inside the "
-                         "working directory is supported")
-    return root.joinpath(*relative.parts)
-
-
-# --------------------------------------------------------------------------- globs (Java syntax)
-
-def _output_matcher(pattern: str) -> Callable[[str, str], bool]:
-    """A matcher of (path relative to the working directory, absolute path) for one
-    `outputFiles` entry: `glob:`/`regex:` prefixed patterns match the absolute path, others are
-    globs relative to the working directory (a leading `/` is the working directory)."""
-    if pattern.startswith("regex:"):
-        regex = _compile(pattern[6:], pattern)
-        return lambda _rel, absolute: regex.fullmatch(absolute) is not None
-    if pattern.startswith("glob:"):
-        matcher = glob_matcher(pattern[5:])
-        return lambda _rel, absolute: matcher(absolute)
-    matcher = glob_matcher(pattern[1:] if pattern.startswith("/") else pattern)
-    return lambda relative, _abs: matcher(relative)
-
-
-def _any_matcher(patterns: list[str]) -> Callable[[str], bool]:
-    """Kestra's PathMatcherPredicate without a base path: a pattern starting with a word
-    character matches at any depth (`**/` is prepended)."""
-    matchers = []
-    for p in patterns:
-        if p.startswith("regex:"):
-            regex = _compile(p[6:], p)
-            matchers.append(lambda s, r=regex: r.fullmatch(s) is not None)
-        else:
-            p = p[5:] if p.startswith("glob:") else ("**/" + p if re.match(r"\w", p) else p)
-            matchers.append(glob_matcher(p))
-    return lambda s: any(m(s) for m in matchers)
-
-
-def _compile(regex: str, pattern: str) -> re.Pattern:
-    try:
-        return re.compile(regex)
-    except re.error as e:
-        raise TaskFailed(f"Invalid pattern '{pattern}': {e}") from None
-
-
-def glob_matcher(glob: str) -> Callable[[str], bool]:
-    """Match whole '/'-separated paths against a Java `glob:` pattern: `*` and `?` stay within
-    one name, `**` crosses directories, `[...]`/`[!...]` classes, `{a,b}` alternatives, `\\`
-    escapes."""
-    regex = _compile(_glob_to_regex(glob), glob)
-    return lambda path: regex.fullmatch(path) is not None
-
-
-def _glob_to_regex(glob: str) -> str:
-    out: list[str] = []
-    in_group = False
-    i, n = 0, len(glob)
-
-    def fail(problem: str) -> TaskFailed:
-        return TaskFailed(f"Invalid glob '{glob}': {problem}")
-
-    while i < n:
-        c = glob[i]
-        i += 1
-        if c == "\\":
-            if i >= n:
-                raise fail("no character to escape at the end")
-            out.append(re.escape(glob[i]))
-            i += 1
-        elif c == "*":
-            if i < n and glob[i] == "*":
-                out.append(".*")
-                i += 1
-            else:
-                out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            klass = ["(?!/)["]
-            if i < n and glob[i] in "!^":
-                klass.append("^" if glob[i] == "!" else r"\^")
-                i += 1
-            closed = False
-            while i < n:
-                c = glob[i]
-                i += 1
-                if c == "]":
-                    closed = True
-                    break
-                if c == "/":
-                    raise fail("'/' inside a [...] class")
-                klass.append(c if c == "-" else re.escape(c))
-            if not closed:
-                raise fail("missing ']'")
-            out.append("".join(klass) + "]")
-        elif c == "{":
-            if in_group:
-                raise fail("groups {...} cannot be nested")
-            out.append("(?:(?:")
-            in_group = True
-        elif c == "}" and in_group:
-            out.append("))")
-            in_group = False
-        elif c == "," and in_group:
-            out.append(")|(?:")
-        else:
-            out.append(re.escape(c))
-    if in_group:
-        raise fail("missing '}'")
-    return "".join(out)
-
-
-# --------------------------------------------------------------------------- property readers
-
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), type(value).__name__)
-
-
-def _java_string(value: Any) -> str:
-    """A value as Kestra turns it into a string: booleans and null as JSON spells them,
-    maps and lists as JSON."""
-    if isinstance(value, (bool, type(None), dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
-
-
-def _required_string(props: Mapping[str, Any], name: str) -> str:
-    value = props.get(name)
-    if value is None:
-        raise TaskFailed(f"Missing required property '{name}'")
-    if not isinstance(value, str):
-        raise TaskFailed(f"Invalid property '{name}': expected a string, got {_kind(value)}")
-    return value
-
-
-def _string_list(props: Mapping[str, Any], key: str, required: bool = False,
-                 default: list[str] | None = None, name: str | None = None) -> list[str]:
-    name = name or key
-    value = props.get(key)
-    if value is None:
-        if required:
-            raise TaskFailed(f"Missing required property '{name}'")
-        return list(default or [])
-    if isinstance(value, str):
-        # A `Property<List<String>>` given as one expression renders to a JSON list.
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            parsed = None
-        value = parsed if isinstance(parsed, list) else [value]
-    if not isinstance(value, list):
-        raise TaskFailed(f"Invalid property '{name}': expected a list of strings, got {_kind(value)}")
-    return [v if isinstance(v, str) else _java_string(v) for v in value if v is not None]
-
-
-def _bool(props: Mapping[str, Any], key: str, default: bool, name: str | None = None) -> bool:
-    value = props.get(key)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise TaskFailed(f"Invalid property '{name or key}': expected a boolean, got {_kind(value)} '{value}'")
-
-
-def _target_os(props: Mapping[str, Any]) -> str:
-    value = str(props.get("targetOS") or "AUTO").upper()
-    if value not in ("AUTO", "LINUX", "WINDOWS"):
-        raise TaskFailed(f"Invalid property 'targetOS': '{value}' is not one of AUTO, LINUX, WINDOWS")
-    return value
 
 
 # --------------------------------------------------------------------------- registry

@@ -17,61 +17,27 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..pebble.printing import output
 from ..storage import SCHEME, StorageError
 from ..task import TaskFailed, TaskRunContext
+from .files import collect_outputs, write_inputs
+from .props import flag, integer, required, required_text, string_list, text
 
-# ---------------------------------------------------------------------- properties
-
-
-def _required(ctx: TaskRunContext, name: str) -> Any:
-    value = ctx.props.get(name)
-    if value is None:
-        raise TaskFailed(f"Missing required property '{name}'")
-    return value
-
-
-def _text(value: Any) -> str:
-    """A property's value as text, as `{{ value }}` would print it."""
-    return value if isinstance(value, str) else output(value)
-
-
-def _flag(ctx: TaskRunContext, name: str, default: bool) -> bool:
-    value = ctx.props.get(name, default)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise TaskFailed(f"Invalid value '{value}' for property '{name}': expected true or false")
-
-
-def _integer(ctx: TaskRunContext, name: str) -> int:
-    value = ctx.props[name]
-    if isinstance(value, bool):
-        raise TaskFailed(f"Invalid value '{value}' for property '{name}': expected an integer")
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise TaskFailed(f"Invalid value '{value}' for property '{name}': expected an integer") from None
+# ---------------------------------------------------------------------- values
 
 
 def readable_bytes(value: Any) -> int | None:
     """Micronaut's ReadableBytesTypeConverter: a number of bytes, or KB/MB/GB (1024-based,
     any case); None when `value` is not one."""
-    text = _text(value).upper()
+    amount = text(value).upper()
     for unit, factor in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
-        if text.endswith(unit):
-            text, scale = text[: -len(unit)], factor
+        if amount.endswith(unit):
+            amount, scale = amount[: -len(unit)], factor
             break
     else:
         scale = 1
-    if not re.fullmatch(r"[-+]?\d+", text):
+    if not re.fullmatch(r"[-+]?\d+", amount):
         return None
-    return int(text) * scale
+    return int(amount) * scale
 
 
 # ---------------------------------------------------------------------- files
@@ -102,7 +68,7 @@ def _store(ctx: TaskRunContext, path: Path, name: str | None = None) -> str:
 def _local(ctx: TaskRunContext, uri: Any) -> Path:
     """The local file of an existing internal-storage URI."""
     try:
-        return ctx.storage.get(_text(uri))
+        return ctx.storage.get(text(uri))
     except StorageError as e:
         raise TaskFailed(str(e)) from None
 
@@ -119,15 +85,15 @@ def _lines(path: Path) -> Iterator[str]:
 
 
 def run_write(ctx: TaskRunContext) -> dict:
-    content = _text(_required(ctx, "content")).encode("utf-8")
+    content = required_text(ctx.props, "content").encode("utf-8")
     extension = ctx.props.get("extension")
-    path = _temp_file(ctx, None if extension is None else _text(extension))
+    path = _temp_file(ctx, None if extension is None else text(extension))
     path.write_bytes(content)
     return {"uri": _store(ctx, path)}
 
 
 def run_concat(ctx: TaskRunContext) -> dict:
-    files = _required(ctx, "files")
+    files = required(ctx.props, "files")
     if isinstance(files, str):
         try:
             files = json.loads(files)
@@ -138,9 +104,9 @@ def run_concat(ctx: TaskRunContext) -> dict:
     elif not isinstance(files, (list, tuple)):
         raise TaskFailed(f"Invalid `files` properties with type '{type(files).__name__}'")
     separator = ctx.props.get("separator")
-    separator_bytes = None if separator is None else _text(separator).encode("utf-8")
+    separator_bytes = None if separator is None else text(separator).encode("utf-8")
     extension = ctx.props.get("extension", ".tmp")
-    path = _temp_file(ctx, ".tmp" if extension is None else _text(extension))
+    path = _temp_file(ctx, ".tmp" if extension is None else text(extension))
     with open(path, "wb") as out:
         for uri in files:
             with open(_local(ctx, uri), "rb") as source:
@@ -164,15 +130,15 @@ def _split_extension(uri: str) -> str:
 
 
 def run_split(ctx: TaskRunContext) -> dict:
-    uri = _text(_required(ctx, "from"))
+    uri = required_text(ctx.props, "from")
     source = _local(ctx, uri)
     extension = _split_extension(uri)
     separator = ctx.props.get("separator")
-    separator = "\n" if separator is None else _text(separator)
+    separator = "\n" if separator is None else text(separator)
     lines = _lines(source)
 
     if ctx.props.get("regexPattern") is not None:
-        pattern = _text(ctx.props["regexPattern"])
+        pattern = text(ctx.props["regexPattern"])
         try:
             regex = re.compile(pattern)
         except re.error as e:
@@ -181,15 +147,13 @@ def run_split(ctx: TaskRunContext) -> dict:
     elif ctx.props.get("bytes") is not None:
         limit = readable_bytes(ctx.props["bytes"])
         if limit is None:
-            raise TaskFailed(f"Invalid size with value '{_text(ctx.props['bytes'])}'")
+            raise TaskFailed(f"Invalid size with value '{text(ctx.props['bytes'])}'")
         paths = _split_when(ctx, extension, separator, lines, lambda size, rows: size >= limit)
-    elif ctx.props.get("partitions") is not None:
-        partitions = _integer(ctx, "partitions")
+    elif (partitions := integer(ctx.props, "partitions")) is not None:
         if partitions < 1:
             raise TaskFailed(f"Invalid value '{partitions}' for property 'partitions': expected at least 1")
         paths = _partition(ctx, extension, separator, lines, partitions)
-    elif ctx.props.get("rows") is not None:
-        rows = _integer(ctx, "rows")
+    elif (rows := integer(ctx.props, "rows")) is not None:
         paths = _split_when(ctx, extension, separator, lines, lambda size, count: count >= rows)
     else:
         raise TaskFailed("Invalid configuration with no size, count, rows, nor regexPattern")
@@ -263,7 +227,7 @@ def _split_by_regex(ctx, extension: str, separator: str, lines, regex: re.Patter
 
 
 def run_delete(ctx: TaskRunContext) -> dict:
-    uri = _text(_required(ctx, "uri"))
+    uri = required_text(ctx.props, "uri")
     try:
         path = ctx.storage.path(uri)
     except StorageError as e:
@@ -273,13 +237,13 @@ def run_delete(ctx: TaskRunContext) -> dict:
         deleted = True
     else:
         deleted = ctx.storage.delete(uri)
-    if not deleted and _flag(ctx, "errorOnMissing", False):
+    if not deleted and flag(ctx.props, "errorOnMissing", False):
         raise TaskFailed(f"Unable to find file '{uri}'")
     return {"uri": uri, "deleted": deleted}
 
 
 def run_size(ctx: TaskRunContext) -> dict:
-    return {"size": _local(ctx, _required(ctx, "uri")).stat().st_size}
+    return {"size": _local(ctx, required(ctx.props, "uri")).stat().st_size}
 
 
 # ---------------------------------------------------------------------- Reverse
@@ -292,16 +256,16 @@ def _file_extension(uri: str) -> str | None:
 
 
 def run_reverse(ctx: TaskRunContext) -> dict:
-    uri = _text(_required(ctx, "from"))
+    uri = required_text(ctx.props, "from")
     separator = ctx.props.get("separator")
-    separator = "\n" if separator is None else _text(separator)
-    charset = _text(ctx.props.get("charset") or "UTF-8")
+    separator = "\n" if separator is None else text(separator)
+    charset = text(ctx.props.get("charset") or "UTF-8")
     try:
         codecs.lookup(charset)
     except LookupError:
         raise TaskFailed(f"Unsupported charset '{charset}'") from None
-    text = _local(ctx, uri).read_bytes().decode(charset, errors="replace")
-    lines = re.split(r"\r\n|\n|\r", text)
+    content = _local(ctx, uri).read_bytes().decode(charset, errors="replace")
+    lines = re.split(r"\r\n|\n|\r", content)
     lines.reverse()
     # commons-io's ReversedLinesFileReader skips the first empty line it meets (meant for the
     # one after a final newline, but it skips whichever comes first)
@@ -344,124 +308,13 @@ def run_purge_current_execution_files(ctx: TaskRunContext) -> dict:
 
 
 def run_local_files(ctx: TaskRunContext) -> dict:
-    inputs = ctx.props.get("inputs")
-    if inputs is not None:
-        _create_inputs(ctx, inputs)
-    outputs = ctx.props.get("outputs")
-    if isinstance(outputs, str):
-        outputs = [outputs]
-    if outputs is not None and not isinstance(outputs, (list, tuple)):
-        raise TaskFailed(f"Invalid `outputs` property: expected a list of globs, got {type(outputs).__name__}")
-    uris = {}
     workdir = ctx.workdir.resolve()
-    for path in find_matching_files(workdir, [_text(p) for p in outputs or []]):
-        uris[path.relative_to(workdir).as_posix()] = _store(ctx, path, f"{friendly_id(str(path))}-{path.name}")
-    return {"uris": uris}
+    write_inputs(workdir, ctx.props.get("inputs"), ctx.storage, "inputs")
 
+    def store(path: Path, name: str) -> str:
+        return _store(ctx, path, f"{friendly_id(str(path))}-{path.name}")
 
-def _create_inputs(ctx: TaskRunContext, inputs: Any) -> None:
-    if isinstance(inputs, str):
-        try:
-            files = json.loads(inputs)
-        except ValueError as e:
-            raise TaskFailed(f"Invalid `inputs` property: '{inputs}' is not a JSON object ({e})") from None
-        if not isinstance(files, dict):
-            raise TaskFailed("Invalid `inputs` property: the JSON string must hold an object")
-    elif isinstance(inputs, dict):
-        files = {k: v for k, v in inputs.items() if v is not None}
-    else:
-        raise TaskFailed(f"Invalid `files` properties with type '{type(inputs).__name__}'")
-    workdir = ctx.workdir.resolve()
-    for name, content in files.items():
-        target = (workdir / str(name)).resolve()
-        if target != workdir and workdir not in target.parents:
-            raise TaskFailed(f"Input file '{name}' would be written outside the working directory")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if content is None:
-            target.touch()
-        elif isinstance(content, str) and content.startswith("kestra://"):
-            shutil.copyfile(_local(ctx, content), target)
-        else:
-            target.write_bytes(_text(content).encode("utf-8"))
-
-
-def find_matching_files(base: Path, patterns: list[str]) -> list[Path]:
-    """Files under `base` matching any pattern, as Kestra's PathMatcherPredicate matches them:
-    a glob is taken relative to `base`; `glob:` and `regex:` patterns match the absolute path."""
-    if not patterns:
-        return []
-    matchers = [_matcher(base, p) for p in patterns]
-    found = []
-    for directory, dirs, files in os.walk(base):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(directory) / name
-            text = path.as_posix()
-            if any(m.fullmatch(text) for m in matchers):
-                found.append(path)
-    return found
-
-
-def _matcher(base: Path, pattern: str) -> re.Pattern:
-    try:
-        if pattern.startswith("regex:"):
-            return re.compile(pattern[len("regex:"):])
-        if pattern.startswith("glob:"):
-            return re.compile(glob_to_regex(pattern[len("glob:"):]))
-        return re.compile(re.escape(base.as_posix().rstrip("/")) + "/" + glob_to_regex(pattern.lstrip("/")))
-    except (ValueError, re.error) as e:
-        raise TaskFailed(f"Invalid pattern '{pattern}': {e}") from None
-
-
-def glob_to_regex(glob: str) -> str:
-    """A Java glob (FileSystem.getPathMatcher) as a Python regex for `fullmatch`: `*` and `?`
-    stay inside one path segment, `**` crosses them, `[...]` / `[!...]` classes, `{a,b}` groups."""
-    out: list[str] = []
-    i, n, in_group = 0, len(glob), False
-    while i < n:
-        c = glob[i]
-        i += 1
-        if c == "\\":
-            if i == n:
-                raise ValueError("no character to escape")
-            out.append(re.escape(glob[i]))
-            i += 1
-        elif c == "*":
-            if i < n and glob[i] == "*":
-                out.append(".*")
-                i += 1
-            else:
-                out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            negate = glob.startswith("!", i)
-            start = i + 1 if negate else i
-            end = glob.find("]", start)
-            if end < 0:
-                raise ValueError("missing ']'")
-            body = glob[start:end]
-            i = end + 1
-            if "/" in body:
-                raise ValueError("explicit 'name separator' in class")
-            # characters Python's classes treat specially (or warn about) are taken literally
-            body = re.sub(r"([\\\[\]^&~|])", r"\\\1", body)
-            out.append(f"(?!/)[{'^' if negate else ''}{body}]")
-        elif c == "{":
-            if in_group:
-                raise ValueError("cannot nest groups")
-            out.append("(?:(?:")
-            in_group = True
-        elif c == "}" and in_group:
-            out.append("))")
-            in_group = False
-        elif c == "," and in_group:
-            out.append(")|(?:")
-        else:
-            out.append(re.escape(c))
-    if in_group:
-        raise ValueError("missing '}'")
-    return "".join(out)
+    return {"uris": collect_outputs(workdir, string_list(ctx.props, "outputs"), store)}
 
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

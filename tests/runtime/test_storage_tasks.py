@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from runtime.storage import Storage
 from runtime.task import RunIds, TaskFailed, TaskLogger, TaskRunContext
 from runtime.tasks import storage as tasks
-from runtime.tasks.storage import find_matching_files, friendly_id, glob_to_regex, readable_bytes
+from runtime.tasks.storage import friendly_id, readable_bytes
 
 NS, FLOW, EXEC = "company.team", "my-flow", "exec1"
 PREFIX = f"kestra:///company/team/{FLOW}/executions/{EXEC}"
@@ -342,39 +342,24 @@ def test_local_files_inputs_from_a_json_string(tmp_path):
 
 
 def test_local_files_refuses_to_write_outside_the_working_directory(tmp_path):
-    with pytest.raises(TaskFailed, match="outside the working directory"):
+    with pytest.raises(TaskFailed, match="Invalid file name '../escape.txt' in 'inputs': the path must be a "
+                                         "relative path inside the working directory"):
         run(tmp_path, "LocalFiles", {"inputs": {"../escape.txt": "x"}})
+
+
+def test_local_files_outputs_match_as_java_globs_and_skip_links(tmp_path):
+    ctx = make_ctx(tmp_path, {"inputs": {"a.txt": "a", "d/b.txt": "b", "d/e/c.txt": "c"},
+                              "outputs": "**/*.txt"})
+    (ctx.workdir / "link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "elsewhere.txt").write_text("x")
+    out = tasks.run_local_files(ctx)
+    assert list(out["uris"]) == ["d/b.txt", "d/e/c.txt"]  # `**/` needs a folder; links are not followed
+    assert (ctx.workdir / "a.txt").exists() and (ctx.workdir / "link.txt").is_symlink()
 
 
 def test_local_files_reports_bad_globs(tmp_path):
     with pytest.raises(TaskFailed, match="Invalid pattern 'a{b,{c}}'"):
         run(tmp_path, "LocalFiles", {"outputs": ["a{b,{c}}"]})
-
-
-def test_glob_matching_as_java(tmp_path):
-    for name in ("a.txt", "b.csv", "d/c.txt", "d/e/f.txt", "g[1].txt"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("x")
-
-    def names(*patterns):
-        return [p.relative_to(tmp_path).as_posix() for p in find_matching_files(tmp_path, list(patterns))]
-
-    assert names("*.txt") == ["a.txt", "g[1].txt"]  # `*` stays in one folder
-    assert names("**.txt") == ["a.txt", "g[1].txt", "d/c.txt", "d/e/f.txt"]
-    assert names("**/*.txt") == ["d/c.txt", "d/e/f.txt"]  # needs at least one folder, as in Java
-    assert names("d/**") == ["d/c.txt", "d/e/f.txt"]
-    assert names("{a,b}.*") == ["a.txt", "b.csv"]
-    assert names("[ab].???") == ["a.txt", "b.csv"]
-    assert names("[!a].*") == ["b.csv"]
-    assert names("g\\[1\\].txt") == ["g[1].txt"]
-    assert names("regex:.*/e/.*") == ["d/e/f.txt"]
-    assert names() == []
-
-
-def test_glob_to_regex_errors():
-    for bad in ("[abc", "{a,b", "{a,{b}}", "a\\", "[a/b]"):
-        with pytest.raises(ValueError):
-            glob_to_regex(bad)
 
 
 def test_readable_bytes():
