@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..durations import format_duration, parse_duration
+from ..pebble.printing import to_string
 from ..storage import StorageError
 from ..task import TaskFailed, TaskLogger, TaskRunContext
+from .props import flag
 
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 50  # Apache HttpClient's default
@@ -43,16 +45,6 @@ _ILLEGAL_URI_CHARS = frozenset(' "<>\\^`{|}') | frozenset(chr(c) for c in range(
 
 
 # --------------------------------------------------------------------------- values
-
-
-def _flag(value: Any, name: str, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise TaskFailed(f"`{name}` must be true or false, not `{value}`")
 
 
 def _seconds(value: Any, name: str, default: float | None) -> float | None:
@@ -79,19 +71,6 @@ def _mapping(value: Any, name: str) -> dict:
     if not isinstance(value, dict):
         raise TaskFailed(f"`{name}` must be a map")
     return value
-
-
-def java_string(value: Any) -> str:
-    """`value.toString()` as Java prints it (Kestra stringifies header and form values so)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(java_string(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{java_string(k)}={java_string(v)}" for k, v in value.items()) + "}"
-    return str(value)
 
 
 def _json(value: Any) -> str:
@@ -154,14 +133,14 @@ def parse_options(props: dict) -> Options:
     opts.read_timeout = _seconds(
         timeout.get("readIdleTimeout", raw.get("readTimeout")), "options.timeout.readIdleTimeout",
         DEFAULT_READ_IDLE_TIMEOUT)
-    opts.follow_redirects = _flag(raw.get("followRedirects"), "options.followRedirects", True)
-    allow_failed = props.get("allowFailed", raw.get("allowFailed"))  # task-level wins, as Kestra
-    opts.allow_failed = _flag(allow_failed, "allowFailed", False)
+    opts.follow_redirects = flag(raw, "followRedirects", True, "options.followRedirects")
+    # task-level wins, as Kestra
+    opts.allow_failed = flag(props if "allowFailed" in props else raw, "allowFailed", False)
     opts.allowed_codes = _codes(raw.get("allowedResponseCodes"))
     opts.auth = _auth(raw)
     opts.proxy = _proxy(raw)
     ssl_options = _mapping(raw.get("ssl") or props.get("sslOptions"), "options.ssl")
-    opts.insecure = _flag(ssl_options.get("insecureTrustAllCertificates"), "insecureTrustAllCertificates", False)
+    opts.insecure = flag(ssl_options, "insecureTrustAllCertificates", False)
     opts.charset = _charset(raw.get("defaultCharset"))
     opts.logs = _log_types(raw)
     return opts
@@ -283,7 +262,8 @@ def prepare(ctx: TaskRunContext) -> Call:
     if not re.fullmatch(r"[A-Z][A-Z0-9_-]*", method):
         raise TaskFailed(f"`method` is not an HTTP method: `{props.get('method')}`")
     options = parse_options(props)
-    headers = [(str(k), java_string(v)) for k, v in _mapping(props.get("headers"), "headers").items()]
+    # Kestra stringifies header and form values with Java's toString
+    headers = [(str(k), to_string(v)) for k, v in _mapping(props.get("headers"), "headers").items()]
     return Call(method, uri, url, headers, _body(ctx, props, options), options)
 
 
@@ -319,13 +299,13 @@ def _body(ctx: TaskRunContext, props: dict, options: Options) -> Body | None:
         for key, value in form.items():
             if value is None:
                 raise TaskFailed(f"Invalid null type on key '{key}' and value 'null'")
-            pairs.append((str(key), java_string(value)))
+            pairs.append((str(key), to_string(value)))
         text = urllib.parse.urlencode(pairs, encoding=charset)
         return Body(f"application/x-www-form-urlencoded; charset={charset}", [text.encode("ascii")], text)
     body = props.get("body")
     if body is None:
         return None
-    text = body if isinstance(body, str) else _json(body) if isinstance(body, (dict, list)) else java_string(body)
+    text = body if isinstance(body, str) else _json(body) if isinstance(body, (dict, list)) else to_string(body)
     try:
         data = text.encode(charset)
     except UnicodeEncodeError as e:
@@ -469,10 +449,10 @@ class Exchange:
         if "user-agent" not in present:
             headers.append(("User-Agent", "Kestra"))
         if auth is not None and auth.kind == "BASIC":
-            pair = f"{java_string(auth.username)}:{java_string(auth.password)}".encode("utf-8")
+            pair = f"{to_string(auth.username)}:{to_string(auth.password)}".encode("utf-8")
             headers.append(("Authorization", "Basic " + base64.b64encode(pair).decode("ascii")))
         elif auth is not None and auth.kind == "BEARER":
-            headers.append(("Authorization", f"Bearer {java_string(auth.token)}"))
+            headers.append(("Authorization", f"Bearer {to_string(auth.token)}"))
         if body is not None:
             if body.content_type and "content-type" not in present:
                 headers.append(("Content-Type", body.content_type))
@@ -645,7 +625,7 @@ def _target(parts: urllib.parse.SplitResult) -> str:
 
 
 def _basic(username: Any, password: Any) -> str:
-    pair = f"{java_string(username)}:{java_string(password)}".encode("utf-8")
+    pair = f"{to_string(username)}:{to_string(password)}".encode("utf-8")
     return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
@@ -683,7 +663,7 @@ def run_request(ctx: TaskRunContext) -> dict:
             ctx.logger.trace(f"response payload:\n    {body}")
     ctx.logger.debug(f"Request '{call.uri}' with the response code '{response.status}'")
     outputs: dict[str, Any] = {"uri": call.uri, "code": response.status, "headers": response_headers(response)}
-    if _flag(ctx.props.get("encryptBody"), "encryptBody", False):
+    if flag(ctx.props, "encryptBody", False):
         # Kestra encrypts the body with the server's key and decrypts it for later tasks;
         # there is no key locally, so later tasks read the same text from `encryptedBody`
         ctx.logger.warn("encryptBody is not supported when running locally: "
@@ -708,7 +688,7 @@ def _check_defined(body: str) -> None:
 
 def run_download(ctx: TaskRunContext) -> dict:
     call = prepare(ctx)
-    fail_on_empty = _flag(ctx.props.get("failOnEmptyResponse"), "failOnEmptyResponse", True)
+    fail_on_empty = flag(ctx.props, "failOnEmptyResponse", True)
     temp = ctx.workdir / temp_name(extension_of(call.url))
     try:
         with Exchange(ctx, call) as exchange:

@@ -12,9 +12,9 @@ from typing import Any
 
 from ..durations import parse_duration
 from ..kvstore import KV_TYPES, KVStore, KVStoreError
-from ..pebble.printing import output
 from ..pebble.values import INT_MAX, INT_MIN, Instant, Int32
 from ..task import TaskFailed, TaskRunContext
+from .props import choice, flag, invalid, missing, optional_text, required_text
 
 # Java's Instant.parse (ISO_INSTANT): date, 'T', hours:minutes[:seconds[.fraction]], Z or offset.
 _INSTANT = re.compile(
@@ -30,60 +30,32 @@ def kv_store(ctx: TaskRunContext) -> KVStore:
     return store
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else output(value)
-
-
 def _namespace(ctx: TaskRunContext) -> str:
-    namespace = ctx.props.get("namespace")
-    return ctx.ids.namespace if namespace is None else _text(namespace)
-
-
-def _required_string(ctx: TaskRunContext, name: str) -> str:
-    value = ctx.props.get(name)
-    if value is None:
-        raise TaskFailed(f"Missing required property '{name}'")
-    return _text(value)
-
-
-def _flag(ctx: TaskRunContext, name: str, default: bool) -> bool:
-    value = ctx.props.get(name, default)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise TaskFailed(f"Invalid value '{value}' for property '{name}': expected true or false")
+    return optional_text(ctx.props, "namespace", ctx.ids.namespace)
 
 
 def run_set(ctx: TaskRunContext) -> dict:
-    key = _required_string(ctx, "key")
+    key = required_text(ctx.props, "key")
     if "value" not in ctx.props:
-        raise TaskFailed("Missing required property 'value'")
+        raise missing("value")
     # the engine renders `value` typed: a pure expression keeps its type (Kestra's renderTyped)
     value = ctx.props["value"]
-    kv_type = ctx.props.get("kvType")
-    if kv_type is not None:
-        kv_type = _text(kv_type).upper()
-        if kv_type not in KV_TYPES:
-            raise TaskFailed(f"Invalid kvType '{ctx.props['kvType']}': expected one of {', '.join(KV_TYPES)}")
-        if isinstance(value, str):
-            value = convert(value, kv_type)
+    kv_type = choice(ctx.props, "kvType", KV_TYPES, None)
+    if kv_type is not None and isinstance(value, str):
+        value = convert(value, kv_type)
     ttl = None
     if ctx.props.get("ttl") is not None:
         ttl = parse_duration(ctx.props["ttl"])
         if ttl is None:
-            raise TaskFailed(f"Invalid duration '{ctx.props['ttl']}' for property 'ttl'")
-    description = ctx.props.get("kvDescription")
+            raise invalid("ttl", ctx.props["ttl"], "a duration such as PT1H30M")
     try:
         kv_store(ctx).set(
             _namespace(ctx),
             key,
             value,
             ttl=ttl,
-            overwrite=_flag(ctx, "overwrite", True),
-            description=None if description is None else _text(description),
+            overwrite=flag(ctx.props, "overwrite", True),
+            description=optional_text(ctx.props, "kvDescription"),
         )
     except KVStoreError as e:
         raise TaskFailed(str(e)) from None
@@ -145,12 +117,12 @@ def _instant(text: str, kv_type: str) -> Instant:
 
 def run_get(ctx: TaskRunContext) -> dict:
     namespace = _namespace(ctx)
-    key = _required_string(ctx, "key")
+    key = required_text(ctx.props, "key")
     try:
         found = kv_store(ctx).entry(namespace, key)
     except KVStoreError as e:
         raise TaskFailed(str(e)) from None
-    if found is None and _flag(ctx, "errorOnMissing", False):
+    if found is None and flag(ctx.props, "errorOnMissing", False):
         raise TaskFailed(
             f"No value found for key '{key}' in namespace '{namespace}' and `errorOnMissing` is set to true"
         )
@@ -159,12 +131,12 @@ def run_get(ctx: TaskRunContext) -> dict:
 
 def run_delete(ctx: TaskRunContext) -> dict:
     namespace = _namespace(ctx)
-    key = _required_string(ctx, "key")
+    key = required_text(ctx.props, "key")
     try:
         deleted = kv_store(ctx).delete(namespace, key)
     except KVStoreError as e:
         raise TaskFailed(str(e)) from None
-    if not deleted and _flag(ctx, "errorOnMissing", False):
+    if not deleted and flag(ctx.props, "errorOnMissing", False):
         raise TaskFailed(
             f"No value found for key '{key}' in namespace '{namespace}' and `errorOnMissing` is set to true"
         )
@@ -172,9 +144,8 @@ def run_delete(ctx: TaskRunContext) -> dict:
 
 
 def run_get_keys(ctx: TaskRunContext) -> dict:
-    prefix = ctx.props.get("prefix")
     try:
-        keys = kv_store(ctx).keys(_namespace(ctx), None if prefix is None else _text(prefix))
+        keys = kv_store(ctx).keys(_namespace(ctx), optional_text(ctx.props, "prefix"))
     except KVStoreError as e:
         raise TaskFailed(str(e)) from None
     return {"keys": keys}

@@ -6,9 +6,9 @@ use the run's `ctx.services.state_store` (a `runtime.kvstore.StateStore`).
 """
 from __future__ import annotations
 
-from ..pebble.printing import output
 from ..kvstore import KVStoreError, StateNotFound, StateStore
 from ..task import TaskFailed, TaskRunContext
+from .props import flag, invalid, optional_text
 
 
 def state_store(ctx: TaskRunContext) -> StateStore:
@@ -18,33 +18,21 @@ def state_store(ctx: TaskRunContext) -> StateStore:
     return store
 
 
-def _flag(ctx: TaskRunContext, name: str, default: bool) -> bool:
-    value = ctx.props.get(name, default)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise TaskFailed(f"Invalid value '{value}' for property '{name}': expected true or false")
-
-
 def _name(ctx: TaskRunContext) -> str:
-    name = ctx.props.get("name")
-    return "default" if name is None else name if isinstance(name, str) else output(name)
+    return optional_text(ctx.props, "name", "default")
 
 
 def _scope(ctx: TaskRunContext) -> dict:
     return {
-        "flow_scoped": not _flag(ctx, "namespace", False),
-        "taskrun_value": ctx.ids.value if _flag(ctx, "taskrunValue", True) else None,
+        "flow_scoped": not flag(ctx.props, "namespace", False),
+        "taskrun_value": ctx.ids.value if flag(ctx.props, "taskrunValue", True) else None,
     }
 
 
 def run_set(ctx: TaskRunContext) -> dict:
     data = ctx.props.get("data")
     if data is not None and not isinstance(data, dict):
-        raise TaskFailed(f"Invalid value for property 'data': expected a map, got {type(data).__name__}")
+        raise invalid("data", data, "a map")
     try:
         key, merged = state_store(ctx).merge(ctx.ids.namespace, ctx.ids.flow_id, _name(ctx), data or {}, **_scope(ctx))
     except KVStoreError as e:
@@ -56,7 +44,7 @@ def run_get(ctx: TaskRunContext) -> dict:
     try:
         data = state_store(ctx).get(ctx.ids.namespace, ctx.ids.flow_id, _name(ctx), **_scope(ctx))
     except StateNotFound as e:
-        if _flag(ctx, "errorOnMissing", False):
+        if flag(ctx.props, "errorOnMissing", False):
             raise TaskFailed(str(e)) from None
         data = {}
     except KVStoreError as e:
@@ -70,7 +58,7 @@ def run_delete(ctx: TaskRunContext) -> dict:
         deleted = state_store(ctx).delete(ctx.ids.namespace, ctx.ids.flow_id, name, **_scope(ctx))
     except KVStoreError as e:
         raise TaskFailed(str(e)) from None
-    if not deleted and _flag(ctx, "errorOnMissing", False):
+    if not deleted and flag(ctx.props, "errorOnMissing", False):
         raise TaskFailed(f"Unable to find the state file '{name}'")
     return {"deleted": deleted}
 

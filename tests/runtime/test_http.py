@@ -22,8 +22,8 @@ from hypothesis import given, strategies as st
 
 from runtime.storage import Storage
 from runtime.task import RunIds, TaskFailed, TaskLogger, TaskRunContext
-from runtime.tasks.http import (TASKS, check_uri, extension_of, filename_from_disposition, java_string,
-                                parse_options, url_encode)
+from runtime.tasks.http import (TASKS, check_uri, extension_of, filename_from_disposition, parse_options, prepare,
+                                url_encode)
 
 REQUEST = "io.kestra.plugin.core.http.Request"
 DOWNLOAD = "io.kestra.plugin.core.http.Download"
@@ -469,7 +469,7 @@ def test_bad_uris_fail_clearly(make, uri, expected):
 def test_bad_options_fail_clearly(make, server):
     assert "`options.timeout.readIdleTimeout` is not a duration: `soon`" in failure(
         make(REQUEST, uri=f"{server}/echo", options={"timeout": {"readIdleTimeout": "soon"}}))
-    assert "`options.followRedirects` must be true or false" in failure(
+    assert "Invalid value 'maybe' for property 'options.followRedirects': expected true or false" in failure(
         make(REQUEST, uri=f"{server}/echo", options={"followRedirects": "maybe"}))
     assert "`method` is not an HTTP method" in failure(make(REQUEST, uri=f"{server}/echo", method="GE T"))
 
@@ -594,8 +594,9 @@ def test_url_encode_output_is_safe_and_reversible(name):
     assert unquote_plus(encoded) == name
 
 
-def test_java_string():
-    assert java_string([1, True, None, {"a": "b"}]) == "[1, true, null, {a=b}]"
+def test_header_values_are_printed_with_javas_to_string(make):
+    run = make(REQUEST, uri="http://h/", headers={"X-List": [1, True, None, {"a": "b"}], "X-Big": 1e20, "X-N": 2})
+    assert prepare(run.ctx).headers == [("X-List", "[1, true, null, {a=b}]"), ("X-Big", "1.0E20"), ("X-N", "2")]
 
 
 def test_options_defaults_and_deprecated_forms():

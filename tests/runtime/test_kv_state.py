@@ -482,7 +482,7 @@ def test_set_converts_strings_to_kv_type(tmp_path, store, kv_type, text, expecte
         ("DATETIME", "yesterday", "Cannot convert 'yesterday' to a DATETIME"),
         ("DURATION", "90", "Cannot convert '90' to a DURATION"),
         ("JSON", "{oops", "Cannot convert '{oops' to JSON"),
-        ("TEXT", "x", "Invalid kvType 'TEXT'"),
+        ("TEXT", "x", "Invalid value 'TEXT' for property 'kvType': expected one of STRING, NUMBER, BOOLEAN, "),
     ],
 )
 def test_set_reports_bad_conversions(tmp_path, store, kv_type, text, message):
@@ -508,7 +508,7 @@ def test_set_ttl_and_get_of_an_expired_key_fails(tmp_path, store, clock):
 
 
 def test_set_rejects_a_bad_ttl(tmp_path, store):
-    with pytest.raises(TaskFailed, match="Invalid duration 'soon' for property 'ttl'"):
+    with pytest.raises(TaskFailed, match="Invalid value 'soon' for property 'ttl': expected a duration such as PT1H30M"):
         run(tmp_path, store, "Set", {"key": "k", "value": "v", "ttl": "soon"})
     with pytest.raises(TaskFailed, match="ttl cannot be negative"):
         run(tmp_path, store, "Set", {"key": "k", "value": "v", "ttl": "-PT1S"})
@@ -578,8 +578,13 @@ def test_kv_tasks_without_a_store_fail_clearly(tmp_path, store):
 
 
 def test_bad_boolean_properties_are_reported(tmp_path, store):
-    with pytest.raises(TaskFailed, match="Invalid value 'maybe' for property 'errorOnMissing'"):
+    with pytest.raises(TaskFailed, match="^Invalid value 'maybe' for property 'errorOnMissing': expected true or false$"):
         run(tmp_path, store, "Get", {"key": "k", "errorOnMissing": "maybe"})
+
+
+def test_an_empty_boolean_property_takes_its_default(tmp_path, store):
+    # Jackson converts an empty string to no value (an expression that rendered nothing)
+    assert run(tmp_path, store, "Get", {"key": "k", "errorOnMissing": ""}) == {"value": None}
 
 
 # ---------------------------------------------------------------------- state tasks
@@ -640,7 +645,7 @@ def test_state_delete(tmp_path, store):
 
 
 def test_state_set_refuses_non_map_data_and_bad_names(tmp_path, store):
-    with pytest.raises(TaskFailed, match="expected a map"):
+    with pytest.raises(TaskFailed, match=r"^Invalid value '\[1,2\]' for property 'data': expected a map$"):
         srun(tmp_path, store, "Set", {"data": [1, 2]})
     with pytest.raises(TaskFailed, match="Key must start with an alphanumeric character"):
         srun(tmp_path, store, "Set", {"name": "my state", "data": {"a": 1}})
