@@ -160,28 +160,22 @@ def _has_syntax(pattern: str) -> bool:
 def under(base: str | PurePath, patterns: Iterable[str]) -> Matcher:
     """Whether an absolute path matches any of `patterns`, bare globs being relative to `base`."""
     prefix = re.escape(PurePath(base).as_posix().rstrip("/"))
-    matchers = []
-    for pattern in patterns:
-        if _has_syntax(pattern):
-            matchers.append(path_matcher(pattern))
-        else:
-            glob = pattern if pattern.startswith("/") else "/" + pattern
-            matchers.append(_compile(prefix + glob_to_regex(glob, pattern), pattern))
-    return _any(matchers)
+
+    def bare(glob: str) -> str:
+        return prefix + glob_to_regex(glob if glob.startswith("/") else "/" + glob, glob)
+    return _any_of(patterns, bare)
 
 
 def anywhere(patterns: Iterable[str]) -> Matcher:
     """Whether a path matches any of `patterns`; a bare glob that starts with a word character
     (ASCII, as Java's `\\w`) matches at any depth."""
-    matchers = []
-    for pattern in patterns:
-        if _has_syntax(pattern):
-            matchers.append(path_matcher(pattern))
-        else:
-            glob = "**/" + pattern if re.match("[A-Za-z0-9_]", pattern) else pattern
-            matchers.append(_compile(glob_to_regex(glob, pattern), pattern))
-    return _any(matchers)
+    def bare(glob: str) -> str:
+        return glob_to_regex("**/" + glob if re.match("[A-Za-z0-9_]", glob) else glob, glob)
+    return _any_of(patterns, bare)
 
 
-def _any(matchers: list[Matcher]) -> Matcher:
+def _any_of(patterns: Iterable[str], bare: Callable[[str], str]) -> Matcher:
+    """Any of `patterns`: `glob:`/`regex:` ones as Java reads them, others as `bare(pattern)`
+    (a regular expression) says."""
+    matchers = [path_matcher(p) if _has_syntax(p) else _compile(bare(p), p) for p in patterns]
     return lambda path: any(m(path) for m in matchers)

@@ -116,31 +116,33 @@ def _instant(text: str, kv_type: str) -> Instant:
 
 
 def run_get(ctx: TaskRunContext) -> dict:
-    namespace = _namespace(ctx)
-    key = required_text(ctx.props, "key")
+    namespace, key = _namespace(ctx), required_text(ctx.props, "key")
     try:
         found = kv_store(ctx).entry(namespace, key)
     except KVStoreError as e:
         raise TaskFailed(str(e)) from None
-    if found is None and flag(ctx.props, "errorOnMissing", False):
-        raise TaskFailed(
-            f"No value found for key '{key}' in namespace '{namespace}' and `errorOnMissing` is set to true"
-        )
+    if found is None:
+        _check_missing(ctx, namespace, key)
     return {"value": None if found is None else found.value}
 
 
 def run_delete(ctx: TaskRunContext) -> dict:
-    namespace = _namespace(ctx)
-    key = required_text(ctx.props, "key")
+    namespace, key = _namespace(ctx), required_text(ctx.props, "key")
     try:
         deleted = kv_store(ctx).delete(namespace, key)
     except KVStoreError as e:
         raise TaskFailed(str(e)) from None
-    if not deleted and flag(ctx.props, "errorOnMissing", False):
+    if not deleted:
+        _check_missing(ctx, namespace, key)
+    return {"deleted": deleted}
+
+
+def _check_missing(ctx: TaskRunContext, namespace: str, key: str) -> None:
+    """A key that is not there fails Get and Delete when `errorOnMissing` says so."""
+    if flag(ctx.props, "errorOnMissing", False):
         raise TaskFailed(
             f"No value found for key '{key}' in namespace '{namespace}' and `errorOnMissing` is set to true"
         )
-    return {"deleted": deleted}
 
 
 def run_get_keys(ctx: TaskRunContext) -> dict:

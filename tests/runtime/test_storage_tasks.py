@@ -190,7 +190,10 @@ def test_split_extension_comes_from_the_source(tmp_path):
     [
         ({}, "Invalid configuration with no size, count, rows, nor regexPattern"),
         ({"bytes": "ten"}, "Invalid size with value 'ten'"),
-        ({"rows": "many"}, "Invalid value 'many' for property 'rows'"),
+        ({"rows": "many"}, "^Invalid value 'many' for property 'rows': expected an integer$"),
+        ({"rows": 2.5}, "^Invalid value '2.5' for property 'rows': expected an integer$"),
+        # a long value is quoted in part
+        ({"partitions": "9" * 150 + "x" * 150}, f"^Invalid value '{'9' * 150}{'x' * 50}...' for property 'partitions'"),
         ({"partitions": 0}, "expected at least 1"),
         ({"regexPattern": "("}, "Invalid regexPattern"),
     ],
@@ -199,6 +202,13 @@ def test_split_reports_bad_configuration(tmp_path, props, message):
     source = put(tmp_path, "data.txt", "a\n")
     with pytest.raises(TaskFailed, match=message):
         run(tmp_path, "Split", {"from": source, **props})
+
+
+def test_an_empty_rows_property_is_no_value(tmp_path):
+    # Jackson converts "" to no value: Split then reports it has no way to split
+    source = put(tmp_path, "data.txt", "a\n")
+    with pytest.raises(TaskFailed, match="Invalid configuration with no size"):
+        run(tmp_path, "Split", {"from": source, "rows": ""})
 
 
 def test_split_of_a_missing_file_fails(tmp_path):
