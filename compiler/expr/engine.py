@@ -5,11 +5,10 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-from runtime.pebble import engine as rt
 from runtime.pebble.context import RenderContext
-from runtime.pebble.errors import LimitError, RenderError, UndefinedError
+from runtime.pebble.errors import LimitError, RenderError
+from runtime.templates import Template
 
-from .lexer import RAW_MARK
 from .parser import TemplateSyntaxError, parse
 from .to_python import to_python
 
@@ -29,43 +28,11 @@ class Compiled:
             rctx = RenderContext(variables)
         if rctx.render is None:
             rctx.render = lambda template, visible, recursive: render(template, visible, recursive=recursive, rctx=rctx)
-        writer = rt.TypedWriter() if typed else rt.StringWriter()
-        try:
-            self.function(rt, rctx, rt.Scope(variables), writer)
-        except UndefinedError as e:
-            raise RenderError(
-                f"Unable to find `{e.name}` used in the expression `{self.template}` at line {self._line(e)}",
-                self._line(e),
-            ) from None
-        except RenderError as e:
-            if e.line is None:
-                e.line = self._line(e)
-            raise
-        except RecursionError:
-            raise LimitError("the template nests too deeply") from None
-        result = writer.result()
-        if self.raw_blocks and isinstance(result, str):
-            for i, content in enumerate(self.raw_blocks):
-                result = result.replace(RAW_MARK.format(i), content)
-        return result
-
-    def _line(self, error: BaseException) -> int:
-        """The template line of the innermost generated line in the traceback."""
-        line = 1
-        tb = error.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == _FILENAME:
-                line = self.lines.get(_nearest(self.lines, tb.tb_lineno), line)
-            tb = tb.tb_next
-        return line
+        # the same rendering (writers, undefined names, error lines) as a compiled flow's templates
+        return Template(self.function, self.template, 0, self.lines, self.raw_blocks).render(rctx, typed, variables)
 
 
 _FILENAME = "<kestra template>"
-
-
-def _nearest(lines: dict, lineno: int) -> int:
-    known = [n for n in lines if n <= lineno]
-    return max(known) if known else lineno
 
 
 @lru_cache(maxsize=4096)

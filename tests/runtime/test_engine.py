@@ -970,3 +970,10 @@ def test_echo_and_state_tasks(tmp_path):
     assert run.state == "SUCCESS", run.logs
     assert run.outputs("load")["data"] == {"seen": "stateful"}
     assert "WARN  [say] state says stateful" in run.logs
+
+
+def test_raw_block_marks_agree_between_the_lexer_and_the_runtime():
+    from compiler.expr.lexer import RAW_MARK as lexer_mark
+    from runtime.templates import RAW_MARK as runtime_mark
+
+    assert lexer_mark == runtime_mark
