@@ -22,7 +22,7 @@ from ..registry import did_you_mean
 from ..rules import deprecations as D
 from ..rules import references as R
 from ..rules import types as T
-from .scope import Env, RenderCall, caller_name
+from .scope import BRANCH_NOTE, Env, RenderCall, caller_name
 from .types import from_schema
 
 ROOTS = ("inputs", "outputs", "vars", "flow", "execution", "task", "taskrun", "trigger", "labels", "envs",
@@ -101,7 +101,7 @@ class _Walker:
         if self.branch and rule.severity is Severity.ERROR and rule not in _ALWAYS_ERRORS:
             # in a branch that may not be taken, a failing access fails only sometimes
             severity = Severity.WARNING
-            message += " (when this branch is taken)"
+            message += BRANCH_NOTE
         where = self.t.span(*span)
         self.reporter.report(rule, message, where, help=help, severity=severity,
                              fix=Fix(where, fix) if fix is not None and self.t.positions is not None else None)

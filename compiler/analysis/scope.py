@@ -70,6 +70,8 @@ class Rendering:
     stack: tuple  # variables being rendered, outermost first (cycles stop here)
 
 
+BRANCH_NOTE = " (when this branch is taken)"  # added to a problem met only when a branch is taken
+
 # problems that depend on where the variable is rendered, named with the rendering task
 _CALLER_DEPENDENT = frozenset(r.code for r in (
     R.TASK_NOT_RUN_YET, R.TASK_MAY_NOT_HAVE_RUN, R.LOOP_VALUE_OUTSIDE_LOOP, R.LOOP_OUTPUT_WITHOUT_INDEX,
@@ -94,11 +96,19 @@ class VariableSink:
     def flush(self) -> None:
         if self.reporter is None:
             return
-        for (rule, message, span, help, severity), (callers, fix) in self.found.items():
+        found = self.found
+        # a problem some renderers meet only in a branch and others always: the latter tells it
+        for (rule, message, span, help, severity), (callers, _) in list(found.items()):
+            if severity is Severity.WARNING and message.endswith(BRANCH_NOTE):
+                certain = found.get((rule, message[: -len(BRANCH_NOTE)], span, help, None))
+                if certain is not None:
+                    certain[0].extend(c for c in callers if c not in certain[0])
+                    del found[(rule, message, span, help, severity)]
+        for (rule, message, span, help, severity), (callers, fix) in found.items():
             if rule.code in _CALLER_DEPENDENT or len(callers) < len(self.callers):
                 message = f"{message} (when rendered by {_join(callers)})"
             self.reporter.report(rule, message, span, help=help, severity=severity, fix=fix)
-        self.found.clear()
+        found.clear()
 
 
 class _Capture:

@@ -232,3 +232,25 @@ tasks:
     message: "{{ render(vars.double) }}"
 """)
     assert [(code, line) for code, line, _, _ in diagnostics] == [("T102", 7)]
+
+
+def test_a_problem_met_in_a_branch_by_one_renderer_and_always_by_another_is_reported_once():
+    diagnostics = check("""
+inputs:
+  - id: full
+    type: BOOLEAN
+variables:
+  data: "{{ outputs.mkae.value }}"
+tasks:
+  - id: make
+    type: io.kestra.plugin.core.debug.Return
+    format: x
+  - id: sometimes
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ inputs.full ? render(vars.data) : 'none' }}"
+  - id: always
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ render(vars.data) }}"
+""")
+    assert [(d.code, d.severity.value, d.span.line, d.message) for d in diagnostics] == [
+        ("R103", "error", 7, "the flow has no task `mkae`")]
