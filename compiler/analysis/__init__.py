@@ -20,6 +20,8 @@ from .typecheck import check_types
 
 def analyze(flow: Flow, registry: Registry, reporter: Reporter) -> TaskGraph:
     graph = TaskGraph(flow, flow_slot_kinds(registry))
+    # scopes() is a generator on purpose: checking a template records its render() calls,
+    # which scopes() then follows into the variables they render; check each before the next
     for template, env in scopes(flow, graph):
         check_template(template, env, reporter)
         check_types(template, env, reporter, condition=env.condition)
