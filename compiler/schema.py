@@ -307,7 +307,8 @@ def _report_one(e: ValidationError, data, base: Node, sources, reporter: Reporte
         reporter.report(S.OUT_OF_RANGE, f"{subject} must be {words[kw]} {e.validator_value}, got {_short(value)}", span)
     elif kw in ("maxLength", "minLength"):
         bound = "at most" if kw == "maxLength" else "at least"
-        reporter.report(S.OUT_OF_RANGE, f"{subject} must be {bound} {e.validator_value} characters long, got {len(value)}", span)
+        unit = "character" if e.validator_value == 1 else "characters"
+        reporter.report(S.OUT_OF_RANGE, f"{subject} must be {bound} {e.validator_value} {unit} long, got {len(value)}", span)
     elif kw in ("maxItems", "minItems"):
         bound = "at most" if kw == "maxItems" else "at least"
         reporter.report(S.OUT_OF_RANGE, f"{subject} must have {bound} {e.validator_value} items, got {len(value)}", span)
