@@ -8,7 +8,7 @@ tests/fixtures/rules/<CODE>.yaml.
 """
 import importlib
 
-MODULES = ("yaml", "schema", "expressions", "references", "deprecations", "types", "literals", "crossflow", "ids", "inputs", "labels", "dag", "flowables", "subflows", "retry", "enterprise", "triggers")
+MODULES = ("yaml", "schema", "expressions", "references", "deprecations", "types", "literals", "crossflow", "ids", "inputs", "labels", "dag", "flowables", "subflows", "retry", "enterprise", "triggers", "unrendered")
 
 
 def load_all() -> None:
