@@ -15,3 +15,13 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "corpus" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server for the test run (tests/postgres.py); without PostgreSQL
+    the tests using it are skipped, except in CI where they fail."""
+    from .postgres import running_server
+
+    with running_server() as server:
+        yield server

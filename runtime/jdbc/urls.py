@@ -16,14 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import unquote_plus
 
+from ..task import TaskFailed
+
 POSTGRES = "jdbc:postgresql"
 DUCKDB = "jdbc:duckdb"
 SQLITE = "jdbc:sqlite"
 POSTGRES_PORT = 5432
 
 
-class JdbcUrlError(ValueError):
-    """A URL the driver cannot use; the message says why."""
+class JdbcUrlError(TaskFailed, ValueError):
+    """A URL the driver cannot use; the message says why (a task given it fails)."""
 
 
 @dataclass(frozen=True)
