@@ -60,14 +60,18 @@ class Task:
         return parse_ion(self.storage.read_text(uri), all_rows=True)
 
 
-@pytest.fixture
-def task(tmp_path):
+def task_factory(root: Path):
     """task(TYPE, **props) -> a Task to call; each has its own working directory."""
     count = iter(range(10_000))
 
     def make(type_: str, **props) -> Task:
-        return Task(tmp_path, type_, props, f"tr{next(count)}")
+        return Task(root, type_, props, f"tr{next(count)}")
     return make
+
+
+@pytest.fixture
+def task(tmp_path):
+    return task_factory(tmp_path)
 
 
 @pytest.fixture
