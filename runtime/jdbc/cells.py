@@ -154,8 +154,49 @@ def _pg_element(type_name: str, column: str, zone: tzinfo, kind: str) -> Convert
     return _pg_scalar(type_name, column, zone, kind) or str
 
 
+def pg_array_text(text: str) -> list:
+    """An array in PostgreSQL's text form (`{a,"b c",NULL,{1,2}}`): nested lists of texts and
+    nulls (what psycopg hands over for arrays of types it does not know)."""
+    stack: list[list] = []
+    result: list = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "{":
+            stack.append([])
+            i += 1
+        elif c == "}":
+            done = stack.pop()
+            if stack:
+                stack[-1].append(done)
+            else:
+                result = done
+            i += 1
+        elif c in ", \t\n":
+            i += 1
+        elif c == '"':
+            j, chars = i + 1, []
+            while j < n and text[j] != '"':
+                if text[j] == "\\":
+                    j += 1
+                chars.append(text[j])
+                j += 1
+            stack[-1].append("".join(chars))
+            i = j + 1
+        else:
+            j = i
+            while j < n and text[j] not in ",}":
+                j += 1
+            item = text[i:j].strip()
+            stack[-1].append(None if item.upper() == "NULL" else item)
+            i = j
+    return result
+
+
 def _pg_array(element: Converter) -> Converter:
     def convert(values):
+        if isinstance(values, str):
+            values = pg_array_text(values)
         return [None if v is None else (convert(v) if isinstance(v, list) else element(v)) for v in values]
     return convert
 
