@@ -48,6 +48,15 @@ def _render(engine, ex, task, tr, name, default=None):
     return render_value(task.props[name], engine.render_context(ex, tr))
 
 
+def _limit(engine, ex, task, tr, name: str = "concurrent") -> int:
+    """A concurrency limit (0: none); `concurrent` is a Property<Integer>, so it may be a template."""
+    value = _render(engine, ex, task, tr, name, 0)
+    try:
+        return max(int(value or 0), 0)
+    except (TypeError, ValueError):
+        raise RenderError(f"`{name}` must be a whole number, not `{value}`") from None
+
+
 def _fail(engine, ex, tr, message) -> State:
     engine.log(ex, tr, "ERROR", engine.located(ex, tr.task, message))
     return State.FAILED
@@ -89,9 +98,13 @@ def allow_failure(engine, ex, task, tr) -> State:
 
 @flowable("Parallel")
 def parallel(engine, ex, task, tr) -> State:
+    try:
+        limit = _limit(engine, ex, task, tr)
+    except RenderError as e:
+        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
     failed = threading.Event()
     jobs = [lambda child=child: engine.run_sequence(ex, [child], tr, None) for child in task.children("tasks")]
-    states = _concurrently(jobs, task.props.get("concurrent") or 0, failed, ex.stop)
+    states = _concurrently(jobs, limit, failed, ex.stop)
     return _finish(engine, ex, task, tr, final_state(states))
 
 
@@ -223,10 +236,14 @@ def each_parallel(engine, ex, task, tr) -> State:
     values, failure = _values(engine, ex, task, tr, "value")
     if failure is not None:
         return _finish(engine, ex, task, tr, failure)
+    try:
+        limit = _limit(engine, ex, task, tr)
+    except RenderError as e:
+        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
     failed = threading.Event()
     jobs = [lambda child=child, value=value, i=i: engine.run_task(ex, child, tr, value, iteration=i)
             for i, value in enumerate(values) for child in task.children("tasks")]
-    states = _concurrently(jobs, task.props.get("concurrent") or 0, failed, ex.stop)
+    states = _concurrently(jobs, limit, failed, ex.stop)
     return _finish(engine, ex, task, tr, final_state(states))
 
 
@@ -240,7 +257,10 @@ def dag(engine, ex, task, tr) -> State:
     children = task.children("tasks")
     pending = {child.id: child for child in children}
     ended: dict[str, State] = {}
-    limit = task.props.get("concurrent") or 0
+    try:
+        limit = _limit(engine, ex, task, tr)
+    except RenderError as e:
+        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
     workers = len(children) if limit <= 0 else limit
     failed = False
     with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:

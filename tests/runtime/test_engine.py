@@ -977,3 +977,32 @@ def test_raw_block_marks_agree_between_the_lexer_and_the_runtime():
     from runtime.templates import RAW_MARK as runtime_mark
 
     assert lexer_mark == runtime_mark
+
+
+def test_a_templated_concurrency_limit(tmp_path):
+    run = run_flow(tmp_path, """
+        id: limits
+        namespace: tests
+        variables:
+          width: 2
+        tasks:
+          - id: fan
+            type: io.kestra.plugin.core.flow.Parallel
+            concurrent: "{{ vars.width }}"
+            tasks:
+              - id: a
+                type: io.kestra.plugin.core.debug.Return
+                format: a
+              - id: b
+                type: io.kestra.plugin.core.debug.Return
+                format: b
+          - id: dag
+            type: io.kestra.plugin.core.flow.Dag
+            concurrent: "{{ vars.width + 1 }}"
+            tasks:
+              - task:
+                  id: c
+                  type: io.kestra.plugin.core.debug.Return
+                  format: c
+        """)
+    assert run.state == "SUCCESS", run.logs
