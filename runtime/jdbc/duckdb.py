@@ -43,7 +43,7 @@ class DuckDbSession(Session):
         self.duckdb = drivers.load("duckdb")
         self.errors = (self.duckdb.Error,)
         self.zone = task_zone(ctx.props.get("timeZoneId"))
-        with database_errors(errors=self.errors):
+        with database_errors(self.errors):
             self.con = self.duckdb.connect(database, config=config)
 
     def statements(self, sql: str) -> list[str]:
@@ -102,7 +102,8 @@ class DuckDbSession(Session):
             try:  # Kestra's default `ion`, only when it is already installed
                 self.con.execute("LOAD ion")
             except self.duckdb.Error as e:
-                ctx.logger.debug(f"DuckDB extension 'ion' is not installed, continuing without it: {e}")
+                reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+                ctx.logger.debug(f"DuckDB extension 'ion' is not installed, continuing without it: {reason}")
             return
         for extension in P.string_list(ctx.props, "communityExtensions"):
             if not _EXTENSION_NAME.fullmatch(extension):
@@ -147,7 +148,7 @@ def _run(ctx: TaskRunContext, queries: bool) -> dict:
     output_files = create_output_files(ctx)
     session = DuckDbSession(ctx, database, config)
     try:
-        with database_errors(session):
+        with database_errors(session.errors):
             session.setup(ctx)
     except BaseException:
         session.close()

@@ -81,7 +81,7 @@ def connect(ctx: TaskRunContext):
     """An open psycopg connection in auto-commit, or the task fails with the driver's message."""
     psycopg = drivers.load("psycopg")
     settings = connection_settings(ctx)
-    with database_errors(errors=(psycopg.Error,)):
+    with database_errors((psycopg.Error,)):
         return psycopg.connect(autocommit=True, **settings)
 
 
@@ -224,7 +224,7 @@ def copy_in(ctx: TaskRunContext) -> dict:
     psycopg = drivers.load("psycopg")
     conn = connect(ctx)
     try:
-        with database_errors(errors=(psycopg.Error,)), cancellable(ctx, _CopySession(conn)):
+        with database_errors((psycopg.Error,)), cancellable(ctx, _CopySession(conn)):
             ctx.logger.debug(f"Starting query: {sql}")
             with conn.cursor() as cur, open(source, "rb") as data:
                 with cur.copy(sql) as copy:
@@ -244,7 +244,7 @@ def copy_out(ctx: TaskRunContext) -> dict:
     conn = connect(ctx)
     target = Path(ctx.workdir) / "copy-out"
     try:
-        with database_errors(errors=(psycopg.Error,)), cancellable(ctx, _CopySession(conn)):
+        with database_errors((psycopg.Error,)), cancellable(ctx, _CopySession(conn)):
             ctx.logger.debug(f"Starting query: {sql}")
             with conn.cursor() as cur, open(target, "wb") as out:
                 with cur.copy(sql) as copy:

@@ -39,10 +39,11 @@ class Rows:
 
     fetch: Callable[[int], Sequence[Sequence[Any]]]
     make: Callable[[Sequence[Any]], dict]
+    batch_size: int = DEFAULT_FETCH_SIZE  # rows asked of the driver at a time (`fetchSize`)
 
     def __iter__(self) -> Iterator[dict]:
         while True:
-            batch = self.fetch(DEFAULT_FETCH_SIZE)
+            batch = self.fetch(self.batch_size)
             if not batch:
                 return
             for raw in batch:
@@ -86,13 +87,13 @@ class Session(ABC):
 
 
 @contextmanager
-def database_errors(session: Session | None = None, errors: tuple[type[BaseException], ...] = ()):
-    """Driver exceptions become task failures with the database's message."""
+def database_errors(errors: tuple[type[BaseException], ...]):
+    """The driver's exceptions (`errors`) become task failures with the database's message."""
     try:
         yield
     except TaskFailed:
         raise
-    except (errors or (session.errors if session else ())) as e:
+    except errors as e:
         raise TaskFailed(message(e)) from None
 
 
@@ -128,6 +129,8 @@ def _store(ctx: TaskRunContext, rows: Rows) -> tuple[str, int]:
 
 
 def result_output(ctx: TaskRunContext, rows: Rows, fetch_type: str, queries: bool) -> dict:
+    fetch_size = P.integer(ctx.props, "fetchSize", DEFAULT_FETCH_SIZE)
+    rows.batch_size = fetch_size if fetch_size and fetch_size > 0 else DEFAULT_FETCH_SIZE
     output: dict[str, Any] = {"row": None}
     if fetch_type == "FETCH_ONE":
         first = rows.fetch(1)
@@ -158,20 +161,20 @@ def run_query(ctx: TaskRunContext, session: Session) -> dict:
     """Kestra's Query on an open session (closed here); its outputs."""
     props = ctx.props
     try:
-        with database_errors(session), cancellable(ctx, session):
+        with database_errors(session.errors), cancellable(ctx, session):
             sql = session.query_sql(P.required_text(props, "sql"))
             fetch_type = P.fetch_type(props)
             if len(session.statements(sql)) > 1:
                 raise TaskFailed("Query task support only a single SQL statement. "
                                  "Use the Queries task to run multiple statements.")
             parameters = P.mapping(props, "parameters")
-            after_sql = P.text(props, "afterSQL")
+            after_sql = P.text(props, "afterSQL") or None
             if after_sql is not None:
                 session.begin()
             try:
                 ctx.logger.debug(f"Starting query: {sql}")
                 rows = session.execute(*_bind(session, sql, parameters))
-                output = result_output(ctx, rows, fetch_type, queries=False) if rows else {"row": None}
+                output = {"row": None} if rows is None else result_output(ctx, rows, fetch_type, queries=False)
                 if after_sql is not None:
                     _after_sql(ctx, session, after_sql, parameters)
             except BaseException:
@@ -180,7 +183,7 @@ def run_query(ctx: TaskRunContext, session: Session) -> dict:
                 raise
             return output
     finally:
-        with database_errors(session):
+        with database_errors(session.errors):
             session.close()
 
 
@@ -192,7 +195,7 @@ def _after_sql(ctx: TaskRunContext, session: Session, after_sql: str, parameters
     if statements:
         ctx.logger.debug(f"Executing afterSQL: {after_sql}")
         session.execute(*_bind(session, after_sql, parameters))
-        session.commit()
+    session.commit()
 
 
 def run_queries(ctx: TaskRunContext, session: Session) -> dict:
@@ -200,7 +203,7 @@ def run_queries(ctx: TaskRunContext, session: Session) -> dict:
     props = ctx.props
     outputs: list[dict] = []
     try:
-        with database_errors(session), cancellable(ctx, session):
+        with database_errors(session.errors), cancellable(ctx, session):
             transaction = P.flag(props, "transaction", True)
             sql = P.required_text(props, "sql")
             fetch_type = P.fetch_type(props)
@@ -222,6 +225,6 @@ def run_queries(ctx: TaskRunContext, session: Session) -> dict:
                     _rollback(session)
                 raise
     finally:
-        with database_errors(session):
+        with database_errors(session.errors):
             session.close()
     return {"outputs": outputs}

@@ -45,7 +45,7 @@ class SqliteSession(Session):
         _register_converters(sqlite3)
         self.errors = (sqlite3.Error, sqlite3.Warning)
         self.zone = task_zone(ctx.props.get("timeZoneId"))
-        with database_errors(errors=self.errors):
+        with database_errors(self.errors):
             # no implicit transactions: begin() opens one, as sqlite-jdbc without auto-commit
             self.con = sqlite3.connect(database, uri=uri, isolation_level=None,
                                        detect_types=sqlite3.PARSE_DECLTYPES)

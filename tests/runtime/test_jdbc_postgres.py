@@ -440,3 +440,37 @@ def test_connection_settings(task, monkeypatch):
     assert (run.workdir / "sslrootcert.pem").read_text() == "-----PEM-----"
     assert connection_settings(task(QUERY, url="jdbc:postgresql://h/d", ssl=True).ctx)["sslmode"] == "verify-full"
     assert "sslmode" not in connection_settings(task(QUERY, url="jdbc:postgresql://h/d").ctx)
+
+
+# --------------------------------------------------------------------------- the test server
+
+
+def test_without_postgresql_the_tests_skip_except_in_ci(monkeypatch):
+    from .. import postgres as server
+
+    monkeypatch.setattr(server, "find_bin_dir", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL is not installed"):
+        with server.running_server():
+            pass
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run them"):
+        with server.running_server():
+            pass
+
+
+@pytest.mark.postgres
+def test_the_server_is_stopped_and_removed_whatever_happens(postgres):
+    from pathlib import Path
+
+    from .. import postgres as server
+
+    with pytest.raises(RuntimeError, match="boom"):
+        with server.running_server() as other:
+            root = Path(other.socket_dir).parent
+            with other.connect() as conn:
+                assert conn.execute("SELECT current_database()").fetchone() == (server.DATABASE,)
+            raise RuntimeError("boom")
+    assert not root.exists()
+    with pytest.raises(Exception, match="Connection refused|No such file"):
+        other.connect(connect_timeout=5)

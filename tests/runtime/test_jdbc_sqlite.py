@@ -171,6 +171,15 @@ def test_store_writes_one_ion_struct_per_line(task, db):
     ]
 
 
+def test_rows_are_read_fetch_size_at_a_time(task, db):
+    out = task(QUERY, url=url(db), sql="SELECT id FROM t ORDER BY id", fetchType="FETCH", fetchSize=1)()
+    assert out["rows"] == [{"id": 1}, {"id": 2}]
+    run = task(QUERY, url=url(db), sql="SELECT id FROM t ORDER BY id", fetchType="STORE", fetchSize="1")
+    assert [r["id"] for r in run.ion_rows(run()["uri"])] == [1, 2]
+    assert task(QUERY, url=url(db), sql="SELECT 1", fetchType="FETCH", fetchSize="many").fails() == \
+        "Invalid value 'many' for property 'fetchSize': expected an integer"
+
+
 def test_store_of_no_rows_is_an_empty_file(task, db):
     run = task(QUERY, url=url(db), sql="SELECT id FROM t WHERE id < 0", fetchType="STORE")
     out = run()
@@ -299,6 +308,11 @@ def test_a_failing_after_sql_rolls_back_the_query(task, db):
     run = task(QUERY, url=url(db), sql="INSERT INTO t (id) VALUES (9)", afterSQL="DELETE FROM nowhere")
     assert run.fails() == "no such table: nowhere"
     assert count(db) == 2
+
+
+def test_an_empty_after_sql_is_none(task, db):
+    task(QUERY, url=url(db), sql="DELETE FROM t WHERE id = 1", afterSQL="")()
+    assert count(db) == 1
 
 
 def test_after_sql_must_be_one_statement(task, db):
