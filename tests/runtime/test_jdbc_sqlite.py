@@ -360,8 +360,10 @@ def test_a_missing_sqlite_module_is_explained(task, monkeypatch):
 
 
 def test_a_cancelled_task_interrupts_the_statement(task):
-    run = task(QUERY, sql="WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
-               fetchType="FETCH_ONE")
+    # long enough never to end before the cancellation, bounded should the interruption not work
+    run = task(QUERY, fetchType="FETCH_ONE",
+               sql="WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500000000) "
+                   "SELECT count(*) FROM n")
     threading.Timer(0.3, run.ctx.cancel.set).start()
     assert run.fails() == "interrupted"
 
