@@ -43,6 +43,7 @@ FAMILIES = {
     "io.kestra.plugin.core.state.": "state",
     "io.kestra.plugin.core.http.": "http",
     "io.kestra.plugin.scripts.": "scripts",
+    "io.kestra.plugin.jdbc.": "jdbc",
 }
 
 

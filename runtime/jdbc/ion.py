@@ -13,19 +13,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable
 
-from ..pebble.ion_writer import _ion_symbol, to_ion_text
-from ..pebble.java import _iso
+from ..pebble.ion_writer import ion_symbol, to_ion_text
+from ..pebble.java import iso_text
 
 
 def ion_value(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ",".join(f"{_ion_symbol(str(k))}:{ion_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{ion_symbol(str(k))}:{ion_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(ion_value(v) for v in value) + "]"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "{{" + base64.b64encode(bytes(value)).decode("ascii") + "}}"
     if isinstance(value, datetime) and isinstance(value.tzinfo, timezone) and type(value) is datetime:
-        return f'OffsetDateTime::"{_iso(value)}"'
+        return f'OffsetDateTime::"{iso_text(value)}"'
     return to_ion_text(value)
 
 

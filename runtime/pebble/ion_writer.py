@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from .java import _duration_seconds, _entries, _iso, _iso_time
+from .java import _duration_seconds, _entries, iso_text, _iso_time
 from .printing import java_double
 from .values import Instant, MapEntry
 
@@ -32,7 +32,7 @@ def _ion_chars(text: str, quote: str) -> str:
     return "".join(out)
 
 
-def _ion_symbol(text: str) -> str:
+def ion_symbol(text: str) -> str:
     if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", text) and not _ION_KEYWORDS.fullmatch(text):
         return text
     return "'" + _ion_chars(text, "'") + "'"
@@ -84,7 +84,7 @@ def to_ion_text(v) -> str:
     if isinstance(v, str):
         return '"' + _ion_chars(v, '"') + '"'
     if isinstance(v, (dict, MapEntry)):
-        return "{" + ",".join(f"{_ion_symbol(k)}:{to_ion_text(x)}" for k, x in _entries(v)) + "}"
+        return "{" + ",".join(f"{ion_symbol(k)}:{to_ion_text(x)}" for k, x in _entries(v)) + "}"
     if isinstance(v, (list, tuple, set, frozenset)):
         return "[" + ",".join(to_ion_text(x) for x in v) + "]"
     if isinstance(v, Instant):
@@ -92,7 +92,7 @@ def to_ion_text(v) -> str:
         return f"{u.date().isoformat()}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond // 1000:03d}Z"
     if isinstance(v, datetime):
         kind = "ZonedDateTime" if v.tzinfo else "LocalDateTime"
-        return f'{kind}::"{_iso(v, zone_id=True)}"'
+        return f'{kind}::"{iso_text(v, zone_id=True)}"'
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, time):

@@ -101,7 +101,7 @@ def _iso_time(t) -> str:
     return text + ("." + f"{t.microsecond:06d}".rstrip("0") if t.microsecond else "")
 
 
-def _iso(v, zone_id: bool = False) -> str:
+def iso_text(v, zone_id: bool = False) -> str:
     """The text Jackson's java.time serialisers write: ISO_INSTANT, ISO_OFFSET_DATE_TIME (or
     ISO_ZONED_DATE_TIME with `zone_id`), ISO_LOCAL_DATE_TIME, ISO_LOCAL_DATE, ISO_LOCAL_TIME."""
     if isinstance(v, Instant):

@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from .java import _duration_seconds, _entries, _iso
+from .java import _duration_seconds, _entries, iso_text
 from .printing import java_number
 from .values import MapEntry
 
@@ -135,7 +135,7 @@ def _yaml_scalar(v) -> tuple[str, str]:
         return java_number(v), "plain"
     if isinstance(v, timedelta):
         return str(_duration_seconds(v)), "plain"
-    text = _iso(v) if isinstance(v, (date, time)) else str(v)
+    text = iso_text(v) if isinstance(v, (date, time)) else str(v)
     return text, _yaml_string_style(text)
 
 

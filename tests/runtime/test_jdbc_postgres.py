@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, strategies as st
 
-from runtime import engine
 from runtime.jdbc.postgres import connection_settings, copy_sql
 from runtime.jdbc.urls import JdbcUrlError, PostgresUrl, parse_postgres_url
 from runtime.pebble.values import Float32, Int32
@@ -345,7 +344,6 @@ def test_a_delimiter_is_one_character(task):
 
 @pytest.mark.postgres
 def test_a_flow_loads_a_csv_and_its_errors_handler_sees_the_failure(tmp_path, monkeypatch, postgres):
-    monkeypatch.setitem(engine.FAMILIES, "io.kestra.plugin.jdbc.", "jdbc")
     storage = Storage(tmp_path / ".flowc" / "runs")
     storage.put("kestra:///company/team/load.csv", "id,amount\n1,10.5\n2,4.5\n")
     run = run_flow(tmp_path, f"""

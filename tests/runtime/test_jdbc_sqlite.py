@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, strategies as st
 
-from runtime import engine
 from runtime.jdbc.ion import ion_value, output_value
 from runtime.jdbc.props import fetch_type
 from runtime.jdbc.sql import bind_named, split_statements
@@ -496,7 +495,6 @@ def test_sqlite_url_paths_round_trip(path):
 
 
 def test_a_failing_query_runs_the_errors_handlers_and_stored_rows_read_back(tmp_path, monkeypatch, db):
-    monkeypatch.setitem(engine.FAMILIES, "io.kestra.plugin.jdbc.", "jdbc")
     run = run_flow(tmp_path, f"""
         id: sqlite_flow
         namespace: company.team
