@@ -1,28 +1,24 @@
-"""The JDBC tasks' rendered properties, read as Kestra converts them (`Property.as`): an absent
-or empty value takes the default, booleans and numbers may be written as text, enums in any
-case. A value that does not convert fails the task, naming the property."""
+"""The JDBC tasks' rendered properties, read as Kestra converts them (`Property.as`): the
+readers every task uses (runtime/tasks/props.py), and those only JDBC needs: strict strings,
+single characters, maps, and the fetch type."""
 from __future__ import annotations
 
 import json
 from typing import Any, Mapping
 
 from ..task import TaskFailed
+from ..tasks.props import choice, flag, integer, invalid, string_list
 
 Props = Mapping[str, Any]
 
 FETCH_TYPES = ("FETCH", "FETCH_ONE", "STORE", "NONE")
 
-
-def _absent(value: Any) -> bool:
-    return value is None or value == ""
-
-
-def invalid(key: str, value: Any, expected: str) -> TaskFailed:
-    shown = value if isinstance(value, str) else json.dumps(value, default=str)
-    return TaskFailed(f"Invalid value '{shown}' for property '{key}': expected {expected}")
+__all__ = ["char", "choice", "fetch_type", "flag", "integer", "invalid", "mapping", "required_text", "string_list",
+           "text"]
 
 
 def text(props: Props, key: str, default: str | None = None) -> str | None:
+    """A string property; a map or a list is refused (it would print as JSON)."""
     value = props.get(key)
     if value is None:
         return default
@@ -40,39 +36,6 @@ def required_text(props: Props, key: str) -> str:
     return value
 
 
-def flag(props: Props, key: str, default: bool) -> bool:
-    value = props.get(key)
-    if _absent(value):
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise invalid(key, value, "true or false")
-
-
-def integer(props: Props, key: str, default: int | None = None) -> int | None:
-    value = props.get(key)
-    if _absent(value):
-        return default
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise invalid(key, value, "an integer") from None
-
-
-def choice(props: Props, key: str, choices: tuple[str, ...], default: str) -> str:
-    value = props.get(key)
-    if _absent(value):
-        return default
-    found = str(value).strip().upper()
-    if found not in choices:
-        raise invalid(key, value, "one of " + ", ".join(choices))
-    return found
-
-
 def char(props: Props, key: str) -> str | None:
     """A Character property: exactly one character."""
     value = props.get(key)
@@ -82,22 +45,6 @@ def char(props: Props, key: str) -> str | None:
     if len(value) != 1:
         raise invalid(key, value, "a single character")
     return value
-
-
-def string_list(props: Props, key: str) -> list[str]:
-    """A list of strings (a JSON list as text, or one string, when rendered from an expression)."""
-    value = props.get(key)
-    if _absent(value):
-        return []
-    if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return [value]
-        value = parsed if isinstance(parsed, list) else [value]
-    if not isinstance(value, list):
-        raise invalid(key, value, "a list of strings")
-    return [str(v) for v in value if v is not None]
 
 
 def mapping(props: Props, key: str) -> dict[str, Any] | None:

@@ -100,7 +100,7 @@ def choice(props: Props, key: str, choices: Iterable[str], default: str | None,
     value = props.get(key)
     if _absent(value):
         return default
-    found = text(value).upper()
+    found = text(value).strip().upper()
     choices = tuple(choices)
     if found not in choices:
         raise invalid(name or key, value, "one of " + ", ".join(choices))
