@@ -376,20 +376,22 @@ class Engine:
     # ------------------------------------------------------------------ runnable tasks
 
     def task_function(self, type_name: str):
+        """(the function running tasks of this type, its family module), or None when flowc
+        has none; the family module may add variables (`expression_vars`) and say whether its
+        tasks need a working directory (`USES_WORKDIR`)."""
         if type_name not in self._functions:
-            module = next((m for prefix, m in FAMILIES.items() if type_name.startswith(prefix)), None)
-            fn = None
-            if module is not None:
-                try:
-                    fn = importlib.import_module(f"{__package__}.tasks.{module}").TASKS.get(type_name)
-                except ImportError:
-                    fn = None
-            self._functions[type_name] = fn
+            family = next((m for prefix, m in FAMILIES.items() if type_name.startswith(prefix)), None)
+            found = None
+            if family is not None:
+                module = importlib.import_module(f"{__package__}.tasks.{family}")
+                fn = module.TASKS.get(type_name)
+                found = (fn, module) if fn is not None else None
+            self._functions[type_name] = found
         return self._functions[type_name]
 
     def run_runnable(self, ex: Execution, task: Task, tr: TaskRun, workdir: Path | None = None) -> State:
-        fn = self.task_function(task.type)
-        if fn is None:
+        runner = self.task_function(task.type)
+        if runner is None:
             self.log(ex, tr, "ERROR", self.located(ex, task, f"flowc cannot run tasks of type {task.type} locally"))
             tr.attempts = 1
             return State.FAILED
@@ -397,7 +399,7 @@ class Engine:
         first = time.monotonic()
         while True:
             tr.attempts += 1
-            state = self._attempt(ex, task, tr, fn, workdir)
+            state = self._attempt(ex, task, tr, runner, workdir)
             if state is not State.FAILED or retry is None or ex.stop.is_set():
                 break
             delay = _next_delay(retry, tr.attempts, time.monotonic() - first)
@@ -410,8 +412,8 @@ class Engine:
             state = State.WARNING
         return state
 
-    def _attempt(self, ex: Execution, task: Task, tr: TaskRun, fn, workdir: Path | None) -> State:
-        module = importlib.import_module(fn.__module__)
+    def _attempt(self, ex: Execution, task: Task, tr: TaskRun, runner, workdir: Path | None) -> State:
+        fn, module = runner
         own = workdir is None and getattr(module, "USES_WORKDIR", True)
         directory = Path(tempfile.mkdtemp(prefix=f"{task.id}-", dir=self._tmp(ex))) if own else workdir
         try:

@@ -132,7 +132,10 @@ def _database(ctx: TaskRunContext, queries: bool) -> tuple[str, dict[str, str], 
         return str(path), url.params, path
     path = Path(url.path)
     if path.is_absolute():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():  # a local run never creates directories the flow names (/data, ...)
+            raise TaskFailed(f"The directory of the database file {path} does not exist; for a local run, point the "
+                             "task at another file with --plugin-default io.kestra.plugin.jdbc.duckdb.url=jdbc:duckdb:"
+                             "<path>")
         return str(path), url.params, path
     if queries:
         raise TaskFailed("The database file path is not valid (Path to database file must be absolute)")

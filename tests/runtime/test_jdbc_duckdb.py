@@ -11,6 +11,7 @@ import pytest
 
 from runtime.jdbc.urls import FileUrl, parse_duckdb_url
 from runtime.pebble.values import Float32, Int32
+from runtime.task import TaskFailed
 from runtime.tasks.jdbc import expression_vars
 
 from .test_jdbc_sqlite import task_factory
@@ -145,10 +146,17 @@ def test_queries_need_an_absolute_database_path(task):
         "The database file path is not valid (Path to database file must be absolute)"
 
 
-def test_an_absolute_path_gets_its_directory(task, tmp_path):
-    path = tmp_path / "new" / "x.duckdb"
+def test_an_absolute_path_in_an_existing_directory(task, tmp_path):
+    path = tmp_path / "x.duckdb"
     task(QUERIES, url=f"jdbc:duckdb:{path}", sql="CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (7)")()
     assert rows_of(path, "SELECT x FROM a") == [(7,)]
+
+
+def test_a_directory_that_does_not_exist_is_not_created(task, tmp_path):
+    path = tmp_path / "new" / "x.duckdb"
+    with pytest.raises(TaskFailed, match="The directory of the database file .* does not exist"):
+        task(QUERIES, url=f"jdbc:duckdb:{path}", sql="CREATE TABLE a (x INTEGER)")()
+    assert not path.parent.exists()
 
 
 def test_input_files_are_read_by_name_and_output_files_stored(task, tmp_path):
