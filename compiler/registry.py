@@ -276,10 +276,13 @@ def bundle(registry: Registry) -> dict:
 
 
 def _bundle_type(t: PluginType, common: dict) -> dict:
-    """The type's own schema with the common properties of its kind, closed."""
+    """The type's own schema with the common properties of its kind, closed. Only the kind's
+    required properties (`id`, `type`) stay required: any other may come from the flow's
+    pluginDefaults (`url` of every JDBC task, say), which a JSON Schema cannot see;
+    `flowc check` reports a missing one once the defaults are applied."""
     raw = {k: v for k, v in t.raw.items() if k not in ("$schema", "properties", "required")}
     raw["properties"] = {**common.get("properties", {}), **t.raw.get("properties", {})}
-    raw["required"] = list(dict.fromkeys(common.get("required", []) + t.raw.get("required", [])))
+    raw["required"] = list(common.get("required", []))
     raw["additionalProperties"] = False
     return raw
 
