@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runtime.pebble.signatures import FILTERS, FUNCTIONS, REQUIRED, TESTS
+from runtime.pebble.signatures import FILTERS, FUNCTIONS, REQUIRED, TESTS, accepts
 
 from ..diagnostics import Fix, Reporter, Severity
 from ..expr import ast
@@ -190,6 +190,7 @@ class _Walker:
             value_guarded = (guarded or node.name == "default") and is_chain(node.value)
             self.expr(node.value, value_guarded, guards)
             self.filter_call(node.name, node.args, node.kwargs, node.name_span, guards)
+            self.filtered_value(node)
         elif isinstance(node, ast.Test):
             self.expr(node.value, node.name == "defined" and is_chain(node.value), guards)
             if node.name not in TESTS:
@@ -279,14 +280,42 @@ class _Walker:
             missing = [p.name for p in sig.params if p.default is REQUIRED and p.name not in given]
             if missing:
                 self.report(R.WRONG_ARGUMENTS, f"{what} needs the argument `{missing[0]}`", span)
-        # Only numeric parameters are checked: Kestra never reads a number from text, while
-        # other parameters of newer versions accept more shapes than 0.21 declared.
+        # a literal of a kind the parameter's declaration leaves out fails in every Kestra
+        # version (runtime.pebble.signatures); the first one is reported, the others often follow from it
         declared = {p.name: p.type for p in sig.params}
-        for name, value in [*zip(names, args), *kwargs]:
-            expected = set(declared.get(name, "any").split("|"))
-            if isinstance(value, ast.Literal) and value.kind in ("string", "boolean") and expected <= {"integer", "number"}:
-                self.report(T.WRONG_ARGUMENT_TYPE, f"argument `{name}` of {what} must be a number, got a {value.kind}",
-                            value.span, help="write the number without quotes")
+        given = [*zip(names, args), *kwargs]
+        for index, (name, value) in enumerate(given):
+            kind = literal_kind(value)
+            expected = declared.get(name, "any")
+            if kind is None or accepts(expected, kind):
+                continue
+            after = given[index + 1][1] if index + 1 < len(given) else None
+            self.report(T.WRONG_ARGUMENT_TYPE, f"argument `{name}` of {what} must be {_kinds(expected)}, got {_a(kind)}",
+                        value.span, help=self.argument_help(sig, value, kind, expected, after))
+            return
+
+    def argument_help(self, sig, value, kind: str, expected: str, after) -> str | None:
+        text = self.t.node.value
+        if kind == "string" and isinstance(value, ast.Literal):
+            if accepts(expected, "number"):
+                return "write the number without quotes"
+            if accepts(expected, "boolean") and str(value.value).lower() in ("true", "false"):
+                return f"write `{str(value.value).lower()}` without quotes"
+            if accepts(expected, "map") and isinstance(after, ast.Literal) and after.kind == "string":
+                # replace('a', 'b'): the pairs are a map
+                pair = f"{text[value.span[0]:value.span[1]]}: {text[after.span[0]:after.span[1]]}"
+                return f"write `{sig.name}({{{pair}}})`"
+        return None
+
+    def filtered_value(self, node: ast.Filter) -> None:
+        """`{{ 'abc' | keys }}`: a literal the filter cannot be applied to."""
+        sig = FILTERS.get(node.name)
+        kind = literal_kind(node.value)
+        if sig is None or kind is None or accepts(sig.input, kind):
+            return
+        already = sig.returns == kind  # `{{ 12 | number }}`
+        self.report(T.WRONG_ARGUMENT_TYPE, f"filter `{node.name}` cannot be applied to {_a(kind)}: it takes {_kinds(sig.input)}",
+                    node.value.span, help=f"the value is already {_a(kind)}: drop `| {node.name}`" if already else None)
 
     # -- hyphenated ids
 
@@ -465,6 +494,31 @@ class _Walker:
                 suggestion = did_you_mean(attrs[1].key, declared)
                 self.report(R.UNKNOWN_OUTPUT, f"`{target.id}` sets no `{name}.{attrs[1].key}`", attrs[1].span,
                             help=f"did you mean `{suggestion}`?" if suggestion else _known("keys", declared))
+
+
+def literal_kind(node) -> str | None:
+    """The kind (runtime.pebble.signatures.LITERAL_KINDS) of a literal written in the
+    template; None for anything else, `null` included."""
+    if isinstance(node, ast.Unary) and node.op in ("-", "+"):
+        return "number" if isinstance(node.operand, ast.Literal) and node.operand.kind in ("long", "double") else None
+    if isinstance(node, ast.Literal):
+        return {"long": "number", "double": "number", "string": "string", "boolean": "boolean"}.get(node.kind)
+    return {ast.Interpolated: "string", ast.ListLit: "list", ast.MapLit: "map"}.get(type(node))
+
+
+def _a(kind: str) -> str:
+    return f"a {kind}"
+
+
+def _kinds(declared: str) -> str:
+    """`list|map` -> "a list or a map" (`integer` is "a number": literals do not tell them apart)."""
+    names = []
+    for name in declared.split("|"):
+        name = "number" if name == "integer" else name
+        if name != "null" and name not in names:
+            names.append(name)
+    words = [_a(name) for name in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def _recursive(node: ast.Call) -> bool:

@@ -108,23 +108,34 @@ ATTRIBUTE_OF_STRING = rule(
 
 
 WRONG_ARGUMENT_TYPE = rule(
-    "T105", "wrong-argument-type", Severity.ERROR, "A quoted number given to a numeric parameter of a filter or function.",
+    "T105", "wrong-argument-type", Severity.ERROR,
+    "A literal of a kind a filter or function cannot take, as an argument or as the filtered value.",
     """
     ## What it does
-    Reports a string or boolean literal given to a parameter the filter or function declares
-    numeric (`abbreviate`'s length, `chunk`'s size, `dateAdd`'s amount, ...).
+    Reports a literal (a quoted string, a number, `true`/`false`, a list or a map written in
+    the expression) given to a parameter that cannot take that kind of value: a quoted number
+    for `abbreviate`'s length, `chunk`'s size or `dateAdd`'s amount, two strings for
+    `replace` (it takes a map of replacements), `'false'` for `kv`'s `errorOnMissing`, a list
+    for `split`'s delimiter. It also reports a literal filtered value the filter cannot be
+    applied to (`{{ 'abc' | keys }}`, `{{ 12 | number }}`). Values computed at run time are
+    not checked. What each parameter takes is declared next to flowc's implementation of the
+    filter or function, and checked against it; only kinds Kestra refuses in every version
+    are reported.
 
     ## Why is this bad?
-    Kestra's filters do not read numbers from text: the render fails (`ClassCastException`).
+    Kestra's filters and functions do not convert their arguments: the render fails
+    (`ClassCastException`, `... must be a number`), and with it the task.
 
     ## Example
     ```yaml
     message: "{{ inputs.text | abbreviate('10') }}"
+    key: "site_{{ taskrun.value | replace('.', '_') }}"
     ```
 
     ## Use instead
     ```yaml
     message: "{{ inputs.text | abbreviate(10) }}"
+    key: "site_{{ taskrun.value | replace({'.': '_'}) }}"
     ```
     """,
 )

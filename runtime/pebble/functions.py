@@ -165,7 +165,8 @@ def yaml_(yaml):
     return parse_yaml(_string_argument("yaml", "yaml", yaml, nullable=False))
 
 
-@function("fromIon", params=[Param("ion", "string|null", REQUIRED), Param("allRows", "boolean", False)], returns="any")
+# `allRows` other than true reads the first value
+@function("fromIon", params=[Param("ion", "string|null", REQUIRED), Param("allRows", "any", False)], returns="any")
 def from_ion(ion, allRows=False):
     """The first value of an Amazon Ion text (timestamps become dates or instants), or with
     `allRows` the list of all its values (Kestra 0.22+); null gives null."""
@@ -296,7 +297,8 @@ def _required_string(fn: str, name: str, value) -> str:
     return str(value)
 
 
-@function("secret", params=[Param("key", "string", REQUIRED), Param("namespace", "string", None)], returns="string", context=True)
+# `namespace` (Kestra 0.22+) is passed to the service as it is
+@function("secret", params=[Param("key", "string", REQUIRED), Param("namespace", "any", None)], returns="string", context=True)
 def secret(ctx: RenderContext, key, namespace=None):
     """The value of a secret of the flow's namespace, or (Kestra 0.22+) of `namespace`;
     masked in logs."""
@@ -324,7 +326,7 @@ def kv(ctx: RenderContext, key, namespace=None, errorOnMissing=False):
     return _service(ctx, "kv", "kv", key, namespace, errorOnMissing)
 
 
-@function("read", params=[Param("path", "string", REQUIRED)], returns="string", context=True)
+@function("read", params=[Param("path", "any", REQUIRED)], returns="string", context=True)
 def read(ctx: RenderContext, path):
     """The text of a namespace file or of an internal-storage file (kestra:///...) of this execution."""
     return _service(ctx, "read", "read", _required_string("read", "path", path))
@@ -345,7 +347,8 @@ def error_logs(ctx: RenderContext):
     return list(_service(ctx, "errorLogs", "error_logs"))
 
 
-@function("fileURI", params=[Param("path", "string", REQUIRED)], returns="string", context=True)
+# the path is read as text, whatever its type
+@function("fileURI", params=[Param("path", "any", REQUIRED)], returns="string", context=True)
 def file_uri(ctx: RenderContext, path):
     """The kestra:/// URI of a namespace file of the flow's namespace."""
     if path is None:

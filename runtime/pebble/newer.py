@@ -18,14 +18,16 @@ def _declare(name: str, params, returns: str, since: str) -> None:
 
 
 for _name, _params, _returns, _since in (
-    ("http", [Param("uri", "string"), Param("method", "string"), Param("body", "any"), Param("contentType", "string"),
-              Param("headers", "map"), Param("options", "map")], "any", "0.23"),
+    # Kestra reads uri, method, contentType and accept as text (toString), headers and query as maps
+    ("http", [Param("uri"), Param("method"), Param("query", "map"), Param("body"), Param("contentType"),
+              Param("headers", "map"), Param("options"), Param("accept")], "any", "0.23"),
     ("fileExists", [Param("path", "string")], "boolean", "0.23"),
     ("isFileEmpty", [Param("path", "string")], "boolean", "0.23"),
     ("fileEmpty", [Param("path", "string")], "boolean", "0.23"),
     ("randomPort", [], "integer", "0.23"),
     ("tasksWithState", [Param("state", "string")], "list", "0.23"),
-    ("nanoId", [Param("length", "integer"), Param("alphabet", "string")], "string", "1.0"),
+    # a length that is not a Long, or an alphabet that is not a String, is ignored (the defaults apply)
+    ("nanoId", [Param("length"), Param("alphabet")], "string", "1.0"),
     ("ksuid", [], "string", "1.0"),
     ("subflow", None, "any", "2.0"),
 ):

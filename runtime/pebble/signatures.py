@@ -13,6 +13,13 @@ Implementations receive Python stand-ins for Java values (see `values`) and rais
 
 `params=None` declares varargs (Pebble's null argument list): positional arguments are
 passed as `*args` and named ones are ignored.
+
+A parameter's `type` and a filter's or test's `input` name every kind of value the
+implementation accepts, in any Kestra version flowc targets: a literal of another kind (see
+`accepts`) always fails the render, whatever the other values. The checker reports such
+literals (T105), and tests/analysis/test_argument_kinds.py checks, by rendering, that each
+implementation refuses them. Declare a wider type when in doubt: it only makes the checker
+quieter.
 """
 from __future__ import annotations
 
@@ -27,8 +34,26 @@ REQUIRED = object()  # a parameter without default that must be given
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str = "any"  # any | string | integer | number | boolean | list | map | date | ... ("a|b" for unions)
+    type: str = "any"  # any | string | integer | number | boolean | list | map | date | null ("a|b" for unions)
     default: Any = None
+
+
+# the kinds of literal a template can write, and the type names that accept each
+LITERAL_KINDS = {
+    "string": ("string",),
+    # Long or Double: not told apart, as Kestra versions differ between Long casts and Number
+    "number": ("integer", "number"),
+    "boolean": ("boolean",),
+    "list": ("list",),
+    "map": ("map",),
+}
+
+
+def accepts(declared: str, kind: str) -> bool:
+    """Whether a parameter or input declared `declared` takes a literal of `kind` (one of
+    LITERAL_KINDS); a refused kind always fails the render."""
+    names = declared.split("|")
+    return "any" in names or any(name in names for name in LITERAL_KINDS[kind])
 
 
 @dataclass(frozen=True)
