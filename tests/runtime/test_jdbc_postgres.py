@@ -389,6 +389,47 @@ def test_a_flow_loads_a_csv_and_its_errors_handler_sees_the_failure(tmp_path, mo
     assert 'handled: ERROR: relation "flow_missing" does not exist' in run.logs
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("sql, url, message", [
+    ("SELEC 1", None, 'ERROR: syntax error at or near "SELEC"'),
+    ("SELECT * FROM nowhere_at_all", None, 'ERROR: relation "nowhere_at_all" does not exist'),
+    ("SELECT 1", "jdbc:postgresql://127.0.0.1:{closed}/db", "Connection refused"),
+])
+def test_a_failing_task_fails_with_the_database_message_and_errors_run(tmp_path, postgres, sql, url, message):
+    closed = _closed_port()
+    run = run_flow(tmp_path, f"""
+        id: failing
+        namespace: company.team
+        pluginDefaults:
+          - type: io.kestra.plugin.jdbc.postgresql
+            values:
+              url: {(url or postgres.jdbc_url).format(closed=closed)}
+              username: {postgres.user}
+              password: {postgres.password}
+        tasks:
+          - id: query
+            type: io.kestra.plugin.jdbc.postgresql.Query
+            sql: {sql}
+            fetchType: FETCH_ONE
+        errors:
+          - id: handler
+            type: io.kestra.plugin.core.log.Log
+            message: "handled: {{{{ errorLogs()[0].message }}}}"
+    """)
+    assert run.state == "FAILED"
+    assert run.states() == {"query": "FAILED", "handler": "SUCCESS"}
+    assert message in run.logs
+    assert "handled: " in run.logs and message in run.logs.split("handled: ", 1)[1]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 # --------------------------------------------------------------------------- URLs and settings
 
 
