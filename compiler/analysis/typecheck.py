@@ -46,6 +46,14 @@ def check_types(template, env: Env, reporter: Reporter, condition: bool) -> None
         if kind in ("list", "map"):
             reporter.report(T.ALWAYS_TRUE, f"this condition prints a {kind}, which Kestra always takes as true",
                             template.span(*body[0].expr.span), help="test it, e.g. `| length > 0`")
+    single = _single_value_property(template)
+    printed = _only_print(body)
+    if single is not None and printed is not None:
+        kind = checker.type_of(printed.expr).kind
+        if kind in ("list", "map"):
+            reporter.report(T.COLLECTION_FOR_ONE_VALUE,
+                            f"`{single}` needs one value, but this is a {kind}, which prints as JSON text: the task fails",
+                            template.span(*printed.expr.span), help=_pick_one(template, printed.expr, kind))
 
 
 class _Types:
@@ -131,6 +139,34 @@ class _Types:
                 typ = typ.field(key) or ANY
             return typ
         return ANY
+
+
+def _single_value_property(template) -> str | None:
+    """The name of the property a template is the whole value of, when its schema says it
+    needs one value (`$single`: a URI, a flow id, a key)."""
+    owner = template.owner
+    if owner is None or owner.ptype is None or len(template.path) != 1:
+        return None
+    name = template.path[0]
+    spec = owner.ptype.properties.get(name)
+    return name if isinstance(spec, dict) and spec.get("$single") else None
+
+
+def _pick_one(template, expr, kind: str) -> str:
+    """How to take one value of a list or a map, written on the expression itself."""
+    text = template.node.value[expr.span[0]:expr.span[1]]
+    simple = chain(expr) is not None
+    indexed = text if simple else f"({text})"
+    if kind == "map":
+        return f"take one entry: `{indexed}['key']`"
+    filtered = text if simple or isinstance(expr, (ast.Filter, ast.Call)) else f"({text})"
+    return f"take one item: `{filtered} | first` or `{indexed}[0]`"
+
+
+def _only_print(body):
+    """The one `{{ }}` of a template that holds nothing else (but blanks)."""
+    prints = [node for node in body if not (isinstance(node, ast.Text) and not node.value.strip())]
+    return prints[0] if len(prints) == 1 and isinstance(prints[0], ast.Print) else None
 
 
 def _guarded(template, node) -> bool:

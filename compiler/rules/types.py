@@ -141,6 +141,39 @@ WRONG_ARGUMENT_TYPE = rule(
 )
 
 
+COLLECTION_FOR_ONE_VALUE = rule(
+    "T106", "collection-where-one-value-expected", Severity.ERROR,
+    "A list or a map printed alone in a property that needs one value (a URI, a flow id, a key).",
+    """
+    ## What it does
+    Reports a property that needs one value (an HTTP `uri`, a storage `from` or `uri`, a
+    Subflow's `namespace` and `flowId`, ForEachItem's `items`, a KV `key`, a JDBC `url`,
+    CopyIn's `table`: the properties a schema marks `$single`) whose whole value is one
+    expression that is certainly a list or a map: a task output declared as one
+    (`outputFiles`, `uris`, `rows`), a list or map variable or input, a `jq`, `split` or
+    `keys` result. Values whose type flowc cannot know are not reported.
+
+    ## Why is this bad?
+    Kestra prints a list or a map as its JSON text (`["kestra:///..."]`, `{"data.csv":
+    "kestra:///..."}`). That is never a valid URI, flow id, key or table name: the task
+    fails every time.
+
+    ## Example
+    ```yaml
+    - id: upload
+      type: io.kestra.plugin.core.http.Request
+      uri: "{{ outputs.extract.outputFiles }}"
+    ```
+
+    ## Use instead
+    Pick the one value: the entry of the map, or an item of the list.
+    ```yaml
+      uri: "{{ outputs.extract.outputFiles['data.csv'] }}"
+    ```
+    """,
+)
+
+
 @check
 def loop_values(flow, reporter) -> None:
     for task in flow.walk("task"):
