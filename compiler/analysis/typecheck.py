@@ -52,7 +52,7 @@ def check_types(template, env: Env, reporter: Reporter, condition: bool) -> None
         kind = checker.type_of(printed.expr).kind
         if kind in ("list", "map"):
             reporter.report(T.COLLECTION_FOR_ONE_VALUE,
-                            f"`{single}` needs one value, but this is a {kind}, which prints as JSON text: the task fails",
+                            f"`{single}` needs one value, but this is a {kind}, which prints as JSON text: the {template.owner.kind} fails",
                             template.span(*printed.expr.span), help=_pick_one(template, printed.expr, kind))
 
 

@@ -308,7 +308,8 @@ def urldecode(value, *args):
     return "".join(out)
 
 
-@filter("string", params=None, input="number|string", returns="string")
+# input: Kestra 0.21 takes numbers and numeric strings; later versions convert any value
+@filter("string", params=None, input="any", returns="string")
 def string(value, *args):
     """A number's Java text; a numeric string is normalised through BigDecimal (`1e3` →
     `1E+3`)."""

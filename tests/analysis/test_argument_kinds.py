@@ -70,7 +70,7 @@ INPUTS = {
     "abs": "-1", "base64decode": "'YQ=='", "capitalize": "'a'", "title": "'a'", "first": "'a'", "last": "'a'",
     "reverse": "[1]", "sort": "[1]", "rsort": "[1]", "sha256": "'a'", "sha1": "'a'", "sha512": "'a'", "md5": "'a'",
     "trim": "'a'", "urlencode": "'a'", "urldecode": "'a'", "distinct": "[1]", "keys": "{'a': 1}", "values": "{'a': 1}",
-    "string": "1", "flatten": "[[1]]",
+    "flatten": "[[1]]",
 }
 
 # function -> arguments of a call that renders (with CONTEXT and real services)

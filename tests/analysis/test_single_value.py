@@ -128,3 +128,16 @@ def test_properties_that_print_collections_on_purpose_are_not_reported():
         message: "{{ taskrun.value }}"
 """
     assert _t106(task) == []
+
+
+def test_a_trigger_is_named_as_such():
+    task = """  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: poll
+    type: io.kestra.plugin.core.http.Trigger
+    uri: "{{ vars.urls }}"
+"""
+    assert _t106(task) == [("`uri` needs one value, but this is a list, which prints as JSON text: the trigger fails",
+                            "take one item: `vars.urls | first` or `vars.urls[0]`")]
