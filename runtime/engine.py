@@ -132,6 +132,7 @@ class Engine:
             raise
 
     def _open(self, ex: Execution) -> None:
+        self._keep_out_of_git()
         flow = ex.flow
         ex.directory = self.storage.run_dir(flow.namespace, flow.id, ex.id)
         ex.directory.mkdir(parents=True, exist_ok=True)
@@ -139,6 +140,16 @@ class Engine:
         ex.journal = Journal(ex.directory)
         ex.services = Services(flow.namespace, self.storage, ex.log, self.home, self.environ)
         ex.envs = _envs(self.environ)
+
+    def _keep_out_of_git(self) -> None:
+        """Runs hold logs, files and input values (secrets too): never committed by accident."""
+        ignore = self.home / ".gitignore"
+        if not ignore.exists():
+            try:
+                self.home.mkdir(parents=True, exist_ok=True)
+                ignore.write_text("# created by flowc run: executions, their files and the KV store stay local\n*\n")
+            except OSError:
+                pass  # a read-only place: the run itself reports what it cannot write
 
     def _close(self, ex: Execution) -> None:
         ex.journal.close()

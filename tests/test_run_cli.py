@@ -206,3 +206,8 @@ def test_bad_plugin_default_flag_and_configuration(capsys, tmp_path):
     (other / "flowc.toml").write_text('plugin-defaults = ["oops"]\n')
     assert flowc(["run", str(flow_file(other, LOUD)), "--home", str(tmp_path / ".flowc")]) == 2
     assert "flowc.toml:1: `plugin-defaults` must be a table" in capsys.readouterr().err
+
+
+def test_the_run_home_keeps_itself_out_of_git(capsys, tmp_path):
+    run(capsys, tmp_path, flow_file(tmp_path, LOUD))
+    assert (tmp_path / ".flowc" / ".gitignore").read_text().splitlines()[-1] == "*"
