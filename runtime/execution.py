@@ -140,19 +140,32 @@ class Execution:
     def variables(self, tr: TaskRun) -> dict:
         variables = self.base_variables()
         variables["task"] = {"id": tr.task.id, "type": tr.task.type}
-        taskrun = {"id": tr.id, "startDate": tr.start, "attemptsCount": max(tr.attempts - 1, 0)}
-        if tr.parent is not None:
-            taskrun["parentId"] = tr.parent.id
-        if tr.value is not None:
-            taskrun["value"] = tr.value
-        if tr.iteration is not None:
-            taskrun["iteration"] = tr.iteration
-        variables["taskrun"] = taskrun
+        variables["taskrun"] = taskrun = _taskrun_variable(tr)
+        worker = tr.parent
+        if worker is not None and worker.task.type == WORKING_DIRECTORY:
+            # a WorkingDirectory's children run in its worker: they see its task run, and its value
+            variables["workerTaskrun"] = _taskrun_variable(worker)
+            if worker.value is not None and "value" not in taskrun:
+                taskrun["value"] = worker.value
         parents = tr.parents()
         if parents:
             variables["parents"] = parents
             variables["parent"] = parents[0]
         return variables
+
+
+WORKING_DIRECTORY = "io.kestra.plugin.core.flow.WorkingDirectory"
+
+
+def _taskrun_variable(tr: TaskRun) -> dict:
+    taskrun = {"id": tr.id, "startDate": tr.start, "attemptsCount": max(tr.attempts - 1, 0)}
+    if tr.parent is not None:
+        taskrun["parentId"] = tr.parent.id
+    if tr.value is not None:
+        taskrun["value"] = tr.value
+    if tr.iteration is not None:
+        taskrun["iteration"] = tr.iteration
+    return taskrun
 
 
 def _put(target: dict, task_id: str, path: tuple, value) -> None:

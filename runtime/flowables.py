@@ -297,7 +297,9 @@ def working_directory(engine, ex, task, tr) -> State:
             write_inputs(directory, _render(engine, ex, task, tr, "inputFiles"), engine.storage)
         except (RenderError, TaskFailed) as e:
             return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
-        state = engine.run_sequence(ex, task.children("tasks"), tr, tr.value, workdir=directory)
+        # its children's task runs have no value of their own (their outputs are keyed by the
+        # loops around the WorkingDirectory), but they see its `taskrun.value` (Kestra's worker)
+        state = engine.run_sequence(ex, task.children("tasks"), tr, None, workdir=directory)
         prefix = engine.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
 
         def store(path: Path, name: str) -> str:

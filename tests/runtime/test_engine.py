@@ -1006,3 +1006,21 @@ def test_a_templated_concurrency_limit(tmp_path):
                   format: c
         """)
     assert run.state == "SUCCESS", run.logs
+
+
+@pytest.mark.corpus
+def test_working_directory_children_are_keyed_by_the_loops_around_it(tmp_path):
+    run = run_flow(tmp_path, corpus("working-directory-each.yaml"))
+    assert run.state == "SUCCESS", run.logs
+    stored = run.outputs("second")["uris"]["out/stay.txt"]
+    assert run.outputs("2_end") == {"value": stored}  # outputs.second.s1.s2.s3.uris[...]
+
+
+@pytest.mark.corpus
+def test_working_directory_children_see_its_taskrun_value_and_worker_taskrun(tmp_path):
+    run = run_flow(tmp_path, corpus("working-directory-taskrun.yml"))
+    assert run.outputs("log-taskrun") == {"value": "1"}
+    nested = run_flow(tmp_path / "nested", corpus("working-directory-taskrun-nested.yml"))
+    worker = [tr for tr in nested.ex.taskruns if tr.task.id == "workingDir"][0]
+    assert f'"id":"{worker.id}"' in nested.outputs("log-taskrun")["value"]
+    assert nested.outputs("log-workerparent") == {"value": '{"taskrun":{"value":"1"}}'}
