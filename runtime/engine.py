@@ -30,6 +30,7 @@ from .task import RunIds, TaskFailed, TaskLogger, TaskRunContext
 from .templates import context
 
 STOPS = (State.FAILED, State.KILLED, State.PAUSED)
+CORRELATION_ID = "system.correlationId"
 
 # the family module of each task type flowc runs (runtime/tasks/<module>.py)
 FAMILIES = {
@@ -76,7 +77,12 @@ class Engine:
         if flow.disabled:
             raise RunError(f"the flow {flow.namespace}.{flow.id} is disabled (`disabled: true`): it cannot be run")
         ex = Execution(execution_id or new_id(), flow, {}, trigger=trigger, parent=parent)
-        ex.labels = {**{str(k): str(v) for k, v in flow.labels.items()}, **(labels or {})}
+        # the flow's labels, but not its system ones (they describe the flow: `system.readOnly`)
+        ex.labels = {**{str(k): str(v) for k, v in flow.labels.items() if not str(k).startswith("system.")},
+                     **(labels or {})}
+        # one correlation id for an execution and every subflow it starts (Kestra's system label)
+        correlation = parent.labels.get(CORRELATION_ID) if parent is not None else None
+        ex.labels.setdefault(CORRELATION_ID, correlation or ex.id)
         self._open(ex)
         try:
             from .inputs import InputError, resolve_inputs

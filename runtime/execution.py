@@ -129,7 +129,7 @@ class Execution:
             "vars": flow.variables,
             "outputs": self.outputs,
             "tasks": self.task_states,
-            "labels": self.labels,
+            "labels": _labels_variable(self.labels),
             "envs": self.envs,
             "globals": {},
         }
@@ -155,6 +155,20 @@ class Execution:
 
 
 WORKING_DIRECTORY = "io.kestra.plugin.core.flow.WorkingDirectory"
+
+
+def _labels_variable(labels: dict) -> dict:
+    """`labels`: the execution's labels, its system ones under `system` (`labels.system.correlationId`)."""
+    out: dict = {}
+    system: dict = {}
+    for key, value in labels.items():
+        if key.startswith("system."):
+            system.setdefault(key[len("system."):], value)
+        else:
+            out.setdefault(key, value)
+    if system:
+        out["system"] = system
+    return out
 
 
 def _taskrun_variable(tr: TaskRun) -> dict:

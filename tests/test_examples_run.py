@@ -30,7 +30,7 @@ def test_hello_world(capsys, tmp_path):
     code, result, err = run(capsys, tmp_path, "hello-world.yaml")
     assert code == 0 and result["state"] == "SUCCESS"
     assert result["namespace"] == "company.team" and result["flow_id"] == "hello-world"
-    assert result["labels"] == {"env": "dev", "team": "data"}
+    assert result["labels"] == {"env": "dev", "team": "data", "system.correlationId": result["execution_id"]}
     assert result["inputs"] == {"my-value": "Hello World!"}
     value = by_task(result)["date"]["outputs"]["value"]
     assert value.startswith("A log line content with a contextual date variable 20") and value.endswith("Z")

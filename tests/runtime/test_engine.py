@@ -418,7 +418,7 @@ def test_labels_task_and_system_labels(tmp_path):
               "{{ 'system' }}.x": y
         """)
     assert run.outputs("read") == {"value": "data/labelled"}
-    assert run.ex.labels == {"team": "data", "stage": "labelled"}
+    assert run.ex.labels == {"team": "data", "stage": "labelled", "system.correlationId": run.ex.id}
     assert run.state == "FAILED"
     assert "System labels can only be set by Kestra itself, offending label: system.x=y" in run.logs
 
@@ -673,7 +673,7 @@ def test_sla_max_duration_fails_the_execution_and_kills_its_task(tmp_path):
 def test_sla_execution_assertion(tmp_path, value, state, labels):
     run = run_flow(tmp_path, corpus("sla-execution-condition.yaml"), inputs={"string": value})
     assert run.state == state
-    assert run.ex.labels == labels
+    assert run.ex.labels == {**labels, "system.correlationId": run.ex.id}
 
 
 # ---------------------------------------------------------------------------- triggers
@@ -1024,3 +1024,11 @@ def test_working_directory_children_see_its_taskrun_value_and_worker_taskrun(tmp
     worker = [tr for tr in nested.ex.taskruns if tr.task.id == "workingDir"][0]
     assert f'"id":"{worker.id}"' in nested.outputs("log-taskrun")["value"]
     assert nested.outputs("log-workerparent") == {"value": '{"taskrun":{"value":"1"}}'}
+
+
+@pytest.mark.corpus
+def test_subflows_share_the_correlation_id_of_the_first_execution(tmp_path):
+    run = run_flow(tmp_path, corpus("subflow-parent.yaml"), corpus("subflow-child.yaml"), corpus("subflow-grand-child.yaml"))
+    assert run.state == "SUCCESS", run.logs
+    assert f"My grandparent is {run.ex.id}" in run.logs
+    assert run.ex.labels["system.correlationId"] == run.ex.id
