@@ -16,11 +16,12 @@ _BINARY = {"==": "eq", "!=": "ne", "<": "lt", ">": "gt", "<=": "le", ">=": "ge",
 _UNARY = {"not": "not_", "-": "neg", "+": "pos"}
 
 
-def is_chain(node: ast.Node) -> bool:
+def is_chain(node: ast.Node, calls: bool = False) -> bool:
     """Operands whose undefined-ness `??`, `???`, `default` and `is defined` catch: a name,
-    attributes, subscripts and method calls on it, and filters applied to such a chain."""
+    attributes, subscripts and method calls on it, and filters applied to such a chain; with
+    `calls`, a chain may also start at a function call."""
     while True:
-        if isinstance(node, ast.Name):
+        if isinstance(node, ast.Name) or (calls and isinstance(node, ast.Call)):
             return True
         if isinstance(node, (ast.Attribute, ast.Subscript, ast.MethodCall)):
             node = node.obj
@@ -232,12 +233,15 @@ class Compiler:
             return f"(rt.truth_and({left}) and rt.truth_and({right}))"
         if node.op == "or":
             return f"(rt.truth_or({left}) or rt.truth_or({right}))"
+        # Kestra's coalescing expressions catch a missing attribute raised by their left side: a
+        # chain of names, or one read off a function's result (`kv('k').field ?? null`);
+        # operators turn it into their own failure first ("Could not perform ...")
         if node.op == "??":
-            if is_chain(node.left):
+            if is_chain(node.left, calls=True):
                 return f"rt.coalesce(lambda: {left}, lambda: {right})"
             return f"rt.coalesce_value({left}, lambda: {right})"
         if node.op == "???":
-            if is_chain(node.left):
+            if is_chain(node.left, calls=True):
                 return f"rt.coalesce_undefined(lambda: {left}, lambda: {right})"
             return left
         return f"rt.{_BINARY[node.op]}({left}, {right})"
