@@ -319,7 +319,7 @@ class Engine:
         if value is not None:
             path = path + (value,)
         tr = TaskRun(new_id(), task, path, value, parent, iteration=iteration)
-        key = Journal.key(task.id, path)
+        key = Journal.key(task.id, path, iteration)
         previous = ex.journal.entries.get(key)
         tr.previous = previous
         if previous is not None and previous.get("state") in ("SUCCESS", "WARNING", "SKIPPED") and not task.flowable:

@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -245,6 +246,43 @@ def each_parallel(engine, ex, task, tr) -> State:
             for i, value in enumerate(values) for child in task.children("tasks")]
     states = _concurrently(jobs, limit, failed, ex.stop)
     return _finish(engine, ex, task, tr, final_state(states))
+
+
+@flowable("LoopUntil")
+def loop_until(engine, ex, task, tr) -> State:
+    """Its tasks again and again until `condition` is true, at most `maxIterations` times and
+    for `maxDuration`, `interval` apart; reaching a maximum fails it only with
+    `failOnMaxReached`."""
+    try:
+        frequency = render_value(task.props.get("checkFrequency") or {}, engine.render_context(ex, tr))
+        max_iterations = int(frequency["maxIterations"]) if frequency.get("maxIterations") not in (None, "") else None
+        max_duration = parse_duration(frequency.get("maxDuration"))
+        interval = parse_duration(frequency.get("interval", "PT1M"))
+    except (RenderError, TypeError, ValueError) as e:
+        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    started = time.monotonic()
+    failed = threading.Event()
+    iteration = 0
+    while True:
+        iteration += 1
+        tr.outputs = {"iterationCount": iteration}
+        ex.record(tr)
+        state = _iteration(engine, ex, task.children("tasks"), tr, None, iteration, failed)
+        if state is not State.SUCCESS and state is not State.WARNING:
+            return _finish(engine, ex, task, tr, state)
+        try:
+            if truthy(_render(engine, ex, task, tr, "condition")):
+                return _finish(engine, ex, task, tr, state)
+        except RenderError as e:
+            return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+        reached = ("Max iterations reached" if max_iterations is not None and iteration >= max_iterations else
+                   "Max duration reached" if max_duration is not None
+                   and time.monotonic() - started >= max_duration.total_seconds() else None)
+        if reached:
+            engine.log(ex, tr, "WARN", reached)
+            return _finish(engine, ex, task, tr, State.FAILED if task.props.get("failOnMaxReached") is True else state)
+        if interval is not None and ex.stop.wait(interval.total_seconds()):
+            return State.KILLED
 
 
 # ---------------------------------------------------------------------------- graphs

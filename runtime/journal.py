@@ -50,8 +50,10 @@ class Journal:
         self._file = open(self.path, "a", encoding="utf-8")
 
     @staticmethod
-    def key(task_id: str, path: tuple) -> str:
-        return to_json([task_id, *path])
+    def key(task_id: str, path: tuple, iteration: int | None = None) -> str:
+        """A task run's identity across restarts: its task, its loop values, and the iteration
+        of a loop that runs the same tasks again (LoopUntil)."""
+        return to_json([task_id, *path] if iteration is None else [task_id, *path, {"iteration": iteration}])
 
     def done(self, key: str) -> dict | None:
         entry = self.entries.get(key)

@@ -1032,3 +1032,30 @@ def test_subflows_share_the_correlation_id_of_the_first_execution(tmp_path):
     assert run.state == "SUCCESS", run.logs
     assert f"My grandparent is {run.ex.id}" in run.logs
     assert run.ex.labels["system.correlationId"] == run.ex.id
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name, state, count", [
+    ("waitfor.yaml", "SUCCESS", "2"),                      # the condition holds after the first iteration
+    ("waitfor-multiple-tasks.yaml", "SUCCESS", "4"),
+    ("waitfor-no-success.yaml", "SUCCESS", "6"),            # maximum reached, but not failOnMaxReached
+    ("waitfor-max-iterations.yaml", "FAILED", "4"),         # failOnMaxReached
+    ("waitfor-multiple-tasks-failed.yaml", "FAILED", "2"),  # a child fails: no second iteration
+])
+def test_loop_until_as_kestras_wait_for_tests_expect(tmp_path, name, state, count):
+    text = corpus(name)
+    if "checkFrequency" in text:
+        flow = text.replace("PT0.2S", "PT0.01S")
+    else:
+        flow = text.replace("    tasks:\n", "    checkFrequency:\n      interval: PT0.01S\n    tasks:\n", 1)
+    run = run_flow(tmp_path, flow)
+    assert run.state == state, run.logs
+    values = [tr.outputs for tr in run.ex.taskruns if tr.task.id == "output_values"]
+    assert values[-1] == {"values": {"count": count}}
+
+
+@pytest.mark.corpus
+def test_loop_until_stops_at_its_maximum_duration(tmp_path):
+    run = run_flow(tmp_path, corpus("waitfor-max-duration.yaml").replace("PT0.2S", "PT0.01S").replace("PT5S", "PT0.2S"))
+    assert run.state == "FAILED"
+    assert "Max duration reached" in run.logs
