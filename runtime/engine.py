@@ -73,7 +73,7 @@ class Engine:
               execution_id: str | None = None) -> Execution:
         """Run an execution of `flow` to its end (or its pause) and return it."""
         if resume is not None:
-            return self._resume(flow, resume)
+            return self._resume(flow, resume, provided or {})
         if flow.disabled:
             raise RunError(f"the flow {flow.namespace}.{flow.id} is disabled (`disabled: true`): it cannot be run")
         ex = Execution(execution_id or new_id(), flow, {}, trigger=trigger, parent=parent)
@@ -115,7 +115,7 @@ class Engine:
             ex.log.emit("WARN", warning)
         return resolved.values, set(resolved.secrets)
 
-    def _resume(self, flow: Flow, execution_id: str) -> Execution:
+    def _resume(self, flow: Flow, execution_id: str, resume_inputs: dict) -> Execution:
         directory = find_run(self.storage.runs, execution_id)
         if directory is None:
             raise RunError(f"no execution {execution_id} under {self.storage.runs}")
@@ -128,6 +128,7 @@ class Engine:
         ex = Execution(execution_id, flow, saved.get("inputs") or {}, trigger=saved.get("trigger"),
                        labels=saved.get("labels") or {})
         ex.original_id = saved.get("original_id") or execution_id
+        ex.resume_inputs = resume_inputs  # for the `onResume` inputs of the Pause it continues
         self._open(ex)
         ex.log.emit("INFO", f"Resuming execution {execution_id} (was {saved.get('state')}): task runs that "
                             "ended in SUCCESS, WARNING or SKIPPED are not run again")

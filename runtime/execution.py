@@ -100,6 +100,7 @@ class Execution:
     active: dict = field(default_factory=dict)  # the contexts of the task runs running now, by id()
     killed: bool = False
     sla_state: State | None = None  # the state an SLA violation imposes
+    resume_inputs: dict = field(default_factory=dict)  # inputs given with --resume (Pause `onResume`)
 
     def kill(self) -> None:
         """Start no new task, and cancel those running."""

@@ -446,8 +446,8 @@ def for_each_item(engine, ex, task, tr) -> State:
 def pause(engine, ex, task, tr) -> State:
     previous = tr.previous or {}
     if previous.get("state") == State.PAUSED.value:
+        tr.outputs = {"onResume": _resume_inputs(engine, ex, task, tr)}
         engine.log(ex, tr, "INFO", "resumed")
-        tr.outputs = {"onResume": _resume_defaults(task)}
         return _after_pause(engine, ex, task, tr)
     try:
         delay = parse_duration(_render(engine, ex, task, tr, "delay"))
@@ -469,5 +469,20 @@ def _after_pause(engine, ex, task, tr) -> State:
     return engine.run_block(ex, task.children("tasks"), task.children("errors"), (), tr, None)
 
 
-def _resume_defaults(task) -> dict:
-    return {i.get("id"): i.get("defaults") for i in task.props.get("onResume") or () if isinstance(i, dict)}
+def _resume_inputs(engine, ex, task, tr) -> dict:
+    """The Pause's `onResume` inputs from the values given with `--resume`, parsed and
+    validated as flow inputs are."""
+    from .inputs import InputError, resolve_inputs
+
+    declarations = [i for i in task.props.get("onResume") or () if isinstance(i, dict)]
+    if not declarations:
+        return {}
+    prefix = engine.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
+    try:
+        resolved = resolve_inputs(declarations, ex.resume_inputs, storage=engine.storage, execution_prefix=prefix)
+    except InputError as e:  # as Kestra refuses the resume request: the execution stays PAUSED
+        from .engine import RunError
+
+        raise RunError(f"execution {ex.id} is not resumed: {e} (give it with --resume {ex.id} -i NAME=VALUE)") from None
+    ex.log.secrets.update(resolved.secrets)
+    return resolved.values

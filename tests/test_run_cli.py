@@ -211,3 +211,31 @@ def test_bad_plugin_default_flag_and_configuration(capsys, tmp_path):
 def test_the_run_home_keeps_itself_out_of_git(capsys, tmp_path):
     run(capsys, tmp_path, flow_file(tmp_path, LOUD))
     assert (tmp_path / ".flowc" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_resume_gives_a_pause_its_on_resume_inputs(capsys, tmp_path):
+    path = flow_file(tmp_path, """
+        id: approval
+        namespace: tests
+        tasks:
+          - id: wait
+            type: io.kestra.plugin.core.flow.Pause
+            onResume:
+              - id: approved
+                type: BOOLEAN
+              - id: reason
+                type: STRING
+                required: false
+          - id: decide
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ outputs.wait.onResume.approved }} {{ outputs.wait.onResume.reason ?? 'none' }}"
+        """)
+    code, out, err = run(capsys, tmp_path, path, "--json")
+    assert code == 3
+    execution_id = json.loads(out)["execution_id"]
+    code, out, err = run(capsys, tmp_path, path, "--resume", execution_id)
+    assert code == 2 and "Invalid input for `approved`, missing required input" in err
+    code, out, err = run(capsys, tmp_path, path, "--resume", execution_id, "-i", "approved=true", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["taskruns"][-1]["outputs"] == {"value": "true none"}
