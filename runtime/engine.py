@@ -29,7 +29,8 @@ from .storage import Storage
 from .task import RunIds, TaskFailed, TaskLogger, TaskRunContext
 from .templates import context
 
-STOPS = (State.FAILED, State.KILLED, State.PAUSED)
+STOPS = (State.FAILED, State.KILLED, State.PAUSED, State.RETRIED)
+RETRIED_FLOWABLES = ("io.kestra.plugin.core.flow.Subflow",)
 CORRELATION_ID = "system.correlationId"
 
 # the family module of each task type flowc runs (runtime/tasks/<module>.py)
@@ -182,8 +183,10 @@ class Engine:
             state = self.run_block(ex, flow.tasks, flow.errors, flow.finally_, None, None)
             if ex.exit_state is not None:
                 state = ex.exit_state
+            if ex.retry_in is not None:
+                state = State.RETRIED
             ex.state = state
-            if state is not State.PAUSED:
+            if state not in (State.PAUSED, State.RETRIED):
                 self._flow_outputs(ex)
                 self._assertions(ex)
                 if ex.sla_state is not None:
@@ -197,7 +200,26 @@ class Engine:
                 timer.cancel()
             if slots is not None:
                 slots.release(ex.id)
-        return self._end(ex)
+        self._end(ex)
+        if ex.retry_in is not None:
+            return self._again(ex)
+        return ex
+
+    def _again(self, old: Execution) -> Execution:
+        """A flow retry with CREATE_NEW_EXECUTION: after the delay, a new execution of the same
+        flow with the same inputs, which does not run again what already succeeded."""
+        time.sleep(old.retry_in.total_seconds())
+        ex = Execution(new_id(), old.flow, old.inputs, trigger=old.trigger, labels=dict(old.labels), parent=old.parent)
+        ex.original_id = old.original_id or old.id
+        ex.attempt, ex.first_start = old.attempt + 1, old.first_start
+        self._open(ex)
+        ex.log.secrets.update(old.log.secrets)
+        for key, entry in old.journal.entries.items():
+            if ex.journal.done(key) is None and entry.get("state") in ("SUCCESS", "WARNING", "SKIPPED"):
+                ex.journal.record(key, {k: v for k, v in entry.items() if k != "key"})
+        ex.log.emit("INFO", f"Execution {ex.id} retries execution {old.id} (attempt {ex.attempt})")
+        self._save(ex)
+        return self._run(ex)
 
     def _admit(self, ex: Execution):
         """Take a slot of the flow's `concurrency` limit, or queue, cancel or fail as it says."""
@@ -344,6 +366,9 @@ class Engine:
             if runner is None:
                 self.log(ex, tr, "ERROR", f"flowc cannot run flowable tasks of type {task.type} locally")
                 tr.state = State.FAILED
+            elif task.type in RETRIED_FLOWABLES:  # Kestra retries a failed Subflow as a runnable task
+                tr.attempts = 0
+                tr.state = self.retried(ex, task, tr, lambda: runner(self, ex, task, tr))
             else:
                 tr.state = runner(self, ex, task, tr)
         else:
@@ -413,16 +438,38 @@ class Engine:
             self.log(ex, tr, "ERROR", self.located(ex, task, f"flowc cannot run tasks of type {task.type} locally"))
             tr.attempts = 1
             return State.FAILED
-        retry = task.props.get("retry") if isinstance(task.props.get("retry"), dict) else None
+        return self.retried(ex, task, tr, lambda: self._attempt(ex, task, tr, runner, workdir))
+
+    def retry_policy(self, ex: Execution, task: Task, tr: TaskRun) -> dict | None:
+        """The retry that applies to a failed task run: its own, else the nearest enclosing
+        flowable's, else the flow's (Kestra's ExecutorService order)."""
+        for candidate in (task, *(p.task for p in _ancestors(tr))):
+            retry = candidate.props.get("retry")
+            if isinstance(retry, dict):
+                return retry
+        return ex.flow.retry if isinstance(ex.flow.retry, dict) else None
+
+    def retried(self, ex: Execution, task: Task, tr: TaskRun, attempt) -> State:
+        """Run `attempt` until it does not fail or the retry policy gives up."""
+        retry = self.retry_policy(ex, task, tr)
         first = time.monotonic()
         while True:
             tr.attempts += 1
-            state = self._attempt(ex, task, tr, runner, workdir)
+            state = attempt()
             if state is not State.FAILED or retry is None or ex.stop.is_set():
+                break
+            if str(retry.get("behavior", "RETRY_FAILED_TASK")).upper() == "CREATE_NEW_EXECUTION":
+                delay = _next_delay(retry, ex.attempt, (now() - ex.first_start).total_seconds())
+                if delay is not None:  # the whole execution starts again, as a new one
+                    ex.retry_in = delay
+                    ex.stop.set()
+                    self.log(ex, tr, "WARN", f"failed: a new execution starts in {format_duration(delay)}")
+                    state = State.RETRIED
                 break
             delay = _next_delay(retry, tr.attempts, time.monotonic() - first)
             if delay is None:
                 break
+            tr.state = State.RETRYING
             self.log(ex, tr, "WARN", f"attempt {tr.attempts} failed: retrying in {format_duration(delay)}")
             if ex.stop.wait(delay.total_seconds()):
                 break
@@ -585,6 +632,13 @@ class _Timeout(Exception):
 
 class _Failed(Exception):
     """A task run fails before it starts (its runIf cannot be evaluated)."""
+
+
+def _ancestors(tr: TaskRun):
+    parent = tr.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
 
 
 def _java_duration(delta) -> str:

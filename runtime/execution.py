@@ -101,6 +101,13 @@ class Execution:
     killed: bool = False
     sla_state: State | None = None  # the state an SLA violation imposes
     resume_inputs: dict = field(default_factory=dict)  # inputs given with --resume (Pause `onResume`)
+    attempt: int = 1  # the place of this execution in a chain of CREATE_NEW_EXECUTION retries
+    first_start: Instant | None = None  # when the first execution of that chain started
+    retry_in: Any = None  # set when the execution is to start again as a new one, after this delay
+
+    def __post_init__(self) -> None:
+        if self.first_start is None:
+            self.first_start = self.start
 
     def kill(self) -> None:
         """Start no new task, and cancel those running."""

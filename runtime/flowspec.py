@@ -68,6 +68,7 @@ class Flow:
     after_execution: list[Task] = field(default_factory=list)
     triggers: list[dict] = field(default_factory=list)
     concurrency: dict | None = None
+    retry: dict | None = None  # the flow's retry: for tasks without one of their own
     sla: list[dict] = field(default_factory=list)
     templates: Templates = field(default_factory=lambda: Templates([]))
 

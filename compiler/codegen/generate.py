@@ -253,7 +253,7 @@ class FlowWriter:
         variables = self.raw(data.get("variables") or {}, flow.node.get("variables"))
         outputs = self._outputs(data.get("outputs") or [])
         extras = [(key, self.value(data[key], flow.node.get(key), schema, False))
-                  for key, schema in (("triggers", {}), ("concurrency", {}), ("sla", SLA_SCHEMA))
+                  for key, schema in (("triggers", {}), ("concurrency", {}), ("retry", {}), ("sla", SLA_SCHEMA))
                   if data.get(key) is not None]
         w.section(f"flow {flow.namespace}.{flow.id}: the task tree")
         w.line()

@@ -4,6 +4,8 @@ Where reference/kestra-model.md gives the outcome of one of Kestra's own test fl
 is taken from the corpus and the outcome asserted as Kestra's tests assert it."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ..conftest import CORPUS
@@ -1059,3 +1061,30 @@ def test_loop_until_stops_at_its_maximum_duration(tmp_path):
     run = run_flow(tmp_path, corpus("waitfor-max-duration.yaml").replace("PT0.2S", "PT0.01S").replace("PT5S", "PT0.2S"))
     assert run.state == "FAILED"
     assert "Max duration reached" in run.logs
+
+
+@pytest.mark.corpus
+def test_a_flow_retry_applies_to_tasks_without_their_own(tmp_path):
+    run = run_flow(tmp_path, corpus("retry-failed-flow-attempts.yml").replace("PT1S", "PT0.01S"))
+    assert run.state == "FAILED"
+    assert run.ex.taskruns[0].attempts == 4
+
+
+@pytest.mark.corpus
+def test_a_flowable_retry_applies_to_its_failed_children(tmp_path):
+    run = run_flow(tmp_path, corpus("retry-flowable.yaml").replace("PT1S", "PT0.01S"))
+    child = [tr for tr in run.ex.taskruns if tr.task.id == "child"][0]
+    assert run.state == "FAILED" and child.attempts == 3
+
+
+@pytest.mark.corpus
+def test_create_new_execution_starts_the_flow_again_until_the_retry_gives_up(tmp_path):
+    run = run_flow(tmp_path, corpus("retry-new-execution-flow-attempts.yml").replace("PT1S", "PT0.01S"))
+    assert run.state == "FAILED"
+    first = run.ex.original_id
+    assert first != run.ex.id
+    runs = sorted((tmp_path / ".flowc" / "runs" / "io.kestra.tests" / "retry-new-execution-flow-attempts").iterdir())
+    states = sorted(json.loads((d / "execution.json").read_text())["state"] for d in runs if d.is_dir()
+                    and (d / "execution.json").exists())
+    assert states == ["FAILED", "RETRIED", "RETRIED"]
+    assert run.ex.variables(run.ex.taskruns[0])["execution"]["originalId"] == first
