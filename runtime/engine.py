@@ -613,6 +613,16 @@ class _TaskServices:
     def state_store(self):
         return self.ex.services.state_store
 
+    def logs(self) -> list[dict]:
+        """The logs of this execution so far (the log Fetch task)."""
+        ex = self.ex
+        return [{"namespace": ex.flow.namespace, "flowId": ex.flow.id, "executionId": ex.id, **entry}
+                for entry in list(ex.log.entries)]
+
+    @property
+    def execution_id(self) -> str:
+        return self.ex.id
+
     def set_labels(self, labels: dict) -> None:
         with self.ex.lock:
             self.ex.labels.update(labels)

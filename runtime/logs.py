@@ -17,6 +17,7 @@ class ExecutionLog:
         self.file = open(path, "a", encoding="utf-8") if path is not None else None
         self.secrets: set[str] = set()
         self.errors: list[dict] = []  # ERROR logs, for errorLogs()
+        self.entries: list[dict] = []  # every log, for the log Fetch task
         self._lock = threading.Lock()
 
     def mask(self, text: str) -> str:
@@ -36,9 +37,11 @@ class ExecutionLog:
         where = f"[{task_id}] " if task_id else ""
         line = f"{stamp} {level:<5} {where}{message}"
         with self._lock:
+            entry = {"taskId": task_id, "taskRunId": taskrun_id, "level": level, "message": message,
+                     "timestamp": stamp}
+            self.entries.append(entry)
             if level == "ERROR":
-                self.errors.append({"taskId": task_id, "taskRunId": taskrun_id, "level": level,
-                                    "message": message, "timestamp": stamp})
+                self.errors.append(entry)
             if self.file is not None:
                 self.file.write(line + "\n")
                 self.file.flush()

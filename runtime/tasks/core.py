@@ -90,6 +90,30 @@ def labels(ctx: TaskRunContext) -> dict:
     return {}
 
 
+LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
+
+
+def fetch(ctx: TaskRunContext) -> dict:
+    """The logs of the execution, as an ION file with one entry per line."""
+    from ..pebble.ion_writer import to_ion_text
+
+    wanted = ctx.props.get("executionId")
+    if wanted not in (None, "", ctx.services.execution_id):
+        raise TaskFailed(f"a local run fetches the logs of its own execution only, not of `{wanted}`")
+    level = str(ctx.props.get("level") or "INFO").upper()
+    if level not in LEVELS:
+        raise TaskFailed(f"`level` must be one of {', '.join(LEVELS)}, not `{level}`")
+    tasks = ctx.props.get("tasksId")
+    tasks = json.loads(tasks) if isinstance(tasks, str) else tasks
+    lowest = LEVELS.index(level)
+    # task logs only: the lines flowc writes about the execution itself are not Kestra's logs
+    entries = [e for e in ctx.services.logs() if e["taskId"] is not None and LEVELS.index(e["level"]) >= lowest]
+    if tasks:
+        entries = [e for task in tasks for e in entries if e["taskId"] == task]
+    text = "".join(to_ion_text({k: v for k, v in e.items() if v is not None}) + "\n" for e in entries)
+    return {"uri": ctx.put_file(text, "logs.ion"), "size": len(entries)}
+
+
 TASKS = {
     "io.kestra.plugin.core.log.Log": log,
     "io.kestra.plugin.core.debug.Echo": echo,
@@ -99,4 +123,5 @@ TASKS = {
     "io.kestra.plugin.core.execution.Fail": fail,
     "io.kestra.plugin.core.execution.Exit": exit_,
     "io.kestra.plugin.core.execution.Labels": labels,
+    "io.kestra.plugin.core.log.Fetch": fetch,
 }

@@ -1088,3 +1088,19 @@ def test_create_new_execution_starts_the_flow_again_until_the_retry_gives_up(tmp
                     and (d / "execution.json").exists())
     assert states == ["FAILED", "RETRIED", "RETRIED"]
     assert run.ex.variables(run.ex.taskruns[0])["execution"]["originalId"] == first
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", ["get-log.yaml", "get-log-executionid.yaml", "get-log-taskid.yaml"])
+def test_log_fetch_stores_the_executions_logs(tmp_path, name):
+    from runtime.pebble.ion_reader import parse_ion
+
+    run = run_flow(tmp_path, corpus(name))
+    assert run.state == "SUCCESS", run.logs
+    (fetch,) = [tr for tr in run.ex.taskruns if tr.task.type == "io.kestra.plugin.core.log.Fetch"]
+    logs = parse_ion(run.engine.storage.read_text(fetch.outputs["uri"]), all_rows=True)
+    assert fetch.outputs["size"] == len(logs)
+    messages = {(entry["taskId"], entry["message"]) for entry in logs}
+    assert ("task-1", "task 1") in messages
+    assert (("task-2", "task 2") in messages) == (name != "get-log-taskid.yaml")  # tasksId: [task-1]
+    assert all(entry["executionId"] == run.ex.id and entry["level"] in ("INFO", "WARN", "ERROR") for entry in logs)
