@@ -30,7 +30,8 @@ class Program:
 
 def load(path: str, flow_id: str | None = None, flow_paths: list[str] | None = None) -> Program:
     """Check the flow in `path` (`flow_id` picks one of several documents) and the flow files
-    it may call; the Program holds the flows to compile, or the results to report."""
+    it may call (under `flow_paths`; by default the flow's directory and the configuration's
+    `paths`); the Program holds the flows to compile, or the results to report."""
     from .config import for_directory
     from .discovery import PathError, find_flows
     from .plan import registry_for
@@ -42,8 +43,11 @@ def load(path: str, flow_id: str | None = None, flow_paths: list[str] | None = N
     config = for_directory(main_path.resolve().parent)
     registry = registry_for(config)
     settings = Settings(config.target_version or DEFAULT_TARGET, config.strict)
+    if not flow_paths:  # the flow's directory, and the project's flows when the configuration names them
+        flow_paths = [str(main_path.parent)] + [str(config.root / p) for p in config.paths
+                                                 if (config.root / p).exists()]
     try:
-        found = find_flows(flow_paths or [str(main_path.parent)], excluded=config.excluded)
+        found = find_flows(flow_paths, excluded=config.excluded)
     except PathError as e:
         raise UsageError(str(e)) from None
     main_key = main_path.resolve()

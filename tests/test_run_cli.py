@@ -239,3 +239,29 @@ def test_resume_gives_a_pause_its_on_resume_inputs(capsys, tmp_path):
     assert code == 0, err
     result = json.loads(out)
     assert result["taskruns"][-1]["outputs"] == {"value": "true none"}
+
+
+def test_subflows_are_found_under_the_configurations_paths(capsys, tmp_path):
+    for team in ("team_a", "team_b"):
+        (tmp_path / "flows" / team).mkdir(parents=True)
+    parent = flow_file(tmp_path / "flows" / "team_a", """
+        id: parent
+        namespace: team.a
+        tasks:
+          - id: call
+            type: io.kestra.plugin.core.flow.Subflow
+            namespace: team.b
+            flowId: child
+        """)
+    flow_file(tmp_path / "flows" / "team_b", """
+        id: child
+        namespace: team.b
+        tasks:
+          - id: hi
+            type: io.kestra.plugin.core.log.Log
+            message: hello from the child
+        """, "child.yaml")
+    (tmp_path / "flowc.toml").write_text('paths = ["flows"]\n')
+    code, _, err = run(capsys, tmp_path, parent)
+    assert code == 0, err
+    assert "hello from the child" in err
