@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 from runtime.inputs import (
     InputError,
     OutputError,
-    format_java_duration,
-    parse_java_duration,
     resolve_inputs,
     resolve_outputs,
     secret_outputs,
@@ -19,7 +17,6 @@ from runtime.pebble.values import Float32, Int32
 from runtime.storage import Storage
 
 PREFIX = "kestra:///io/kestra/tests/inputs/executions/test"
-LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 
 
 @pytest.fixture
@@ -659,21 +656,6 @@ def test_file_output_from_a_local_path(storage, tmp_path):
 
 
 # --------------------------------------------------------------------------- properties
-
-
-@pytest.mark.parametrize("seconds, nano, text", [
-    (0, 0, "PT0S"), (306, 0, "PT5M6S"), (172800, 0, "PT48H"), (-1, 500_000_000, "PT-0.5S"),
-    (3600, 500_000_000, "PT1H0.5S"), (-3601, 500_000_000, "PT-1H-0.5S"), (0, 1, "PT0.000000001S"),
-    (-61, 0, "PT-1M-1S"), (LONG_MIN, 0, "PT-2562047788015215H-30M-8S"),
-])
-def test_duration_to_string(seconds, nano, text):
-    assert format_java_duration(seconds, nano) == text
-    assert parse_java_duration(text) == (seconds, nano)
-
-
-@given(st.integers(LONG_MIN, LONG_MAX), st.integers(0, 999_999_999))
-def test_duration_format_then_parse_round_trips(seconds, nano):
-    assert parse_java_duration(format_java_duration(seconds, nano)) == (seconds, nano)
 
 
 @given(st.text(max_size=30))
