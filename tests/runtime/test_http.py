@@ -20,10 +20,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import given, strategies as st
 
+from runtime.http.call import prepare
+from runtime.http.names import extension_of, filename_from_disposition, url_encode
+from runtime.http.options import parse_options
+from runtime.http.uri import check_uri
 from runtime.storage import Storage
 from runtime.task import RunIds, TaskFailed, TaskLogger, TaskRunContext
-from runtime.tasks.http import (TASKS, check_uri, extension_of, filename_from_disposition, parse_options, prepare,
-                                url_encode)
+from runtime.tasks.http import TASKS
 
 REQUEST = "io.kestra.plugin.core.http.Request"
 DOWNLOAD = "io.kestra.plugin.core.http.Download"
