@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from runtime.durations import format_duration, parse_duration
 from runtime.java_text import (
     DateTimeParseException,
     IllegalArgumentException,
@@ -173,3 +174,19 @@ def test_duration_to_timedelta_rounds_half_to_even():
     assert JavaDuration(0, 1_500).to_timedelta() == timedelta(microseconds=2)
     assert JavaDuration(0, 2_500).to_timedelta() == timedelta(microseconds=2)
     assert JavaDuration(-1, 999_999_500).to_timedelta() == timedelta(0)
+
+
+# --------------------------------------------------------------------------- runtime.durations, built on these
+
+
+def test_durations_format_is_java_to_string_exactly():
+    assert format_duration(timedelta(days=100, microseconds=297)) == "PT2400H0.000297S"  # no float rounding
+    assert format_duration(timedelta(seconds=-90.5)) == "PT-1M-30.5S"
+
+
+def test_durations_parse_is_lenient_where_java_is_strict():
+    assert parse_duration(" pt1m30s ") == timedelta(seconds=90)
+    assert parse_duration("1.5") == timedelta(seconds=1.5)
+    assert parse_duration("PT0.0000015S") == timedelta(microseconds=2)  # nanoseconds rounded, half to even
+    assert parse_duration("P9223372036854775807D") is None  # beyond a Duration: not one, not an OverflowError
+    assert parse_duration("5 minutes") is None
