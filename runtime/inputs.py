@@ -42,7 +42,7 @@ from .java_text import (
 from .pebble.functions import parse_json
 from .pebble.errors import RenderError
 from .pebble.printing import java_double, to_string
-from .pebble.values import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, Float32, Int32, JavaHashMap, class_name, hashmap_order
+from .pebble.values import INT_MAX, INT_MIN, Float32, Int32, JavaHashMap, class_name, hashmap_order
 from .pebble.yaml_reader import parse_yaml
 from .storage import Storage, StorageError
 
@@ -103,23 +103,11 @@ class _Violation(Exception):
 
 
 def _java_class(v) -> str:
-    """The Java class of a value as Jackson or Kestra would hand it over."""
-    if isinstance(v, bool):
-        return "java.lang.Boolean"
-    if isinstance(v, Int32):
-        return "java.lang.Integer"
-    if isinstance(v, int):
-        if INT_MIN <= v <= INT_MAX:
-            return "java.lang.Integer"  # Jackson reads small whole numbers as Integer
-        return "java.lang.Long" if LONG_MIN <= v <= LONG_MAX else "java.math.BigInteger"
-    if isinstance(v, JavaInstant):
-        return "java.time.Instant"
-    if isinstance(v, JavaDate):
-        return "java.time.LocalDate"
-    if isinstance(v, JavaTime):
-        return "java.time.LocalTime"
-    if isinstance(v, JavaDuration):
-        return "java.time.Duration"
+    """The Java class of a value as Jackson or Kestra would hand it over (else pebble's class_name)."""
+    if isinstance(v, int) and not isinstance(v, bool) and INT_MIN <= v <= INT_MAX:
+        return "java.lang.Integer"  # Jackson reads small whole numbers as Integer
+    if isinstance(v, JAVA_TIME_VALUES):
+        return v.java_class
     if isinstance(v, (list, tuple)):
         return "java.util.ArrayList"
     return class_name(v) or "null"

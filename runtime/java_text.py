@@ -139,7 +139,7 @@ def _float_bits(x: float) -> int:
     return 0x7FC00000 if x != x else struct.unpack("i", struct.pack("f", x))[0]
 
 
-# --------------------------------------------------------------------------- dates and durations
+# --------------------------------------------------------------------------- java.time values and toString()
 
 _MONTHS = ("JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER",
            "OCTOBER", "NOVEMBER", "DECEMBER")
@@ -200,7 +200,7 @@ class JavaInstant(NamedTuple):
     """java.time.Instant"""
 
     # printing.java_datetime prints the pebble Instant, a datetime (microseconds, years 1 to 9999)
-
+    java_class = "java.time.Instant"
     seconds: int
     nano: int
 
@@ -222,6 +222,7 @@ class JavaInstant(NamedTuple):
 class JavaDate(NamedTuple):
     """java.time.LocalDate"""
 
+    java_class = "java.time.LocalDate"
     year: int
     month: int
     day: int
@@ -238,7 +239,7 @@ class JavaTime(NamedTuple):
     """java.time.LocalTime"""
 
     # printing.java_local_time and pebble/java.py's _iso_time print a Python time (microseconds)
-
+    java_class = "java.time.LocalTime"
     hour: int
     minute: int
     second: int
@@ -269,6 +270,7 @@ def _tdiv(a: int, b: int) -> int:
 class JavaDuration(NamedTuple):
     """java.time.Duration: whole seconds and 0 <= nano < 10^9."""
 
+    java_class = "java.time.Duration"
     seconds: int
     nano: int
 
@@ -320,6 +322,8 @@ def format_java_duration(seconds: int, nano: int = 0) -> str:
         out += "." + digits[1:]
     return out + "S"
 
+
+# --------------------------------------------------------------------------- parsing java.time text
 
 _DURATION = re.compile(
     r"([-+]?)P(?:([-+]?[0-9]+)D)?"
