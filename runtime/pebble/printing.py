@@ -122,23 +122,9 @@ def java_datetime(dt: datetime) -> str:
 
 def java_duration(d: timedelta) -> str:
     """Duration.toString()"""
-    total_micros = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
-    if total_micros == 0:
-        return "PT0S"
-    negative = total_micros < 0
-    micros = abs(total_micros)
-    hours, rest = divmod(micros, 3_600_000_000)
-    minutes, rest = divmod(rest, 60_000_000)
-    seconds, fraction = divmod(rest, 1_000_000)
-    sign = "-" if negative else ""
-    out = "PT"
-    if hours:
-        out += f"{sign}{hours}H"
-    if minutes:
-        out += f"{sign}{minutes}M"
-    if seconds or fraction:
-        out += f"{sign}{seconds}" + (("." + f"{fraction:06d}".rstrip("0")) if fraction else "") + "S"
-    return out
+    from ..durations import format_duration  # one implementation for templates and the engine
+
+    return format_duration(d)
 
 
 def _json_datetime(dt: datetime) -> str:
