@@ -9,8 +9,8 @@ from typing import Callable
 
 
 class SocketWatcher:
-    """While in use, shuts down the socket of the connection `current()` returns once `cancel`
-    is set (each socket once; one still connecting once it is up)."""
+    """Between `start()` and `stop()`, shuts down the socket of the connection `current()`
+    returns once `cancel` is set (each socket once; one still connecting once it is up)."""
 
     def __init__(self, cancel: threading.Event, current: Callable[[], http.client.HTTPConnection | None]) -> None:
         self._cancel = cancel
@@ -18,11 +18,10 @@ class SocketWatcher:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> SocketWatcher:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self._done.set()
 
     def _watch(self) -> None:

@@ -37,11 +37,11 @@ class Exchange:
         self._watcher = SocketWatcher(ctx.cancel, lambda: self.conn)
 
     def __enter__(self) -> Exchange:
-        self._watcher.__enter__()
+        self._watcher.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._watcher.__exit__(*exc)
+        self._watcher.stop()
         self._close()
 
     def _close(self) -> None:

@@ -20,7 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import given, strategies as st
 
+from runtime.http.auth import digest_authorization
+from runtime.http.body import Body
 from runtime.http.call import prepare
+from runtime.http.errors import network_error
+from runtime.http.headers import request_headers
 from runtime.http.names import extension_of, filename_from_disposition, url_encode
 from runtime.http.options import parse_options
 from runtime.http.uri import check_uri
@@ -611,3 +615,35 @@ def test_options_defaults_and_deprecated_forms():
     assert (opts.connect_timeout, opts.read_timeout) == (2, None)  # zero waits forever, as Apache's
     assert opts.logs == {"REQUEST_HEADERS", "RESPONSE_HEADERS"}
     assert opts.allowed_codes == [200, 404]
+
+
+def test_request_headers_replace_authorization_and_compute_the_length():
+    opts = parse_options({"options": {"auth": {"type": "BEARER", "token": "t"},
+                                      "proxy": {"address": "p", "port": 1, "username": "u", "password": "w"}}})
+    body = Body("application/json; charset=UTF-8", [b"{}"], "{}")
+    task = [("Authorization", "Basic old"), ("Content-Length", "99"), ("content-type", "text/csv")]
+    sent = request_headers(task, opts, "http://h/x", body)
+    assert sent == [("content-type", "text/csv"), ("User-Agent", "Kestra"), ("Authorization", "Bearer t"),
+                    ("Content-Length", "2"), ("Proxy-Authorization", "Basic " + base64.b64encode(b"u:w").decode())]
+    # through a tunnel the proxy's credentials go with CONNECT, not with the request
+    assert "Proxy-Authorization" not in dict(request_headers([], opts, "https://h/x", None))
+
+
+def test_network_errors_name_the_url_the_proxy_and_the_timeout():
+    opts = parse_options({"options": {"timeout": {"connectTimeout": "PT0S"}}})
+    assert str(network_error(TimeoutError(), "connect", "http://h/", opts, False)) == \
+        "Connect timed out after ever for 'http://h/'"
+    assert str(network_error(TimeoutError(), "read", "http://h/", opts, True)) == "Request to 'http://h/' cancelled"
+    proxied = parse_options({"options": {"proxyAddress": "p", "proxyPort": "8080"}})
+    assert str(network_error(OSError(5, "I/O error"), "read", "http://h/", proxied, False)) == \
+        "Request to 'http://h/' through the proxy 'p:8080' failed: I/O error"
+
+
+def test_digest_refuses_what_it_cannot_answer():
+    with pytest.raises(TaskFailed, match="unsupported algorithm `SHA-512`"):
+        digest_authorization({"algorithm": "SHA-512", "nonce": "n"}, "GET", "/", "u", "p")
+    with pytest.raises(TaskFailed, match="unsupported qop `auth-int`"):
+        digest_authorization({"qop": "auth-int", "nonce": "n"}, "GET", "/", "u", "p")
+    answer = digest_authorization({"realm": "r", "nonce": "n"}, "GET", "/a?b", "u", "p")
+    ha1, ha2 = (hashlib.md5(s.encode()).hexdigest() for s in ("u:r:p", "GET:/a?b"))
+    assert f'response="{hashlib.md5(f"{ha1}:n:{ha2}".encode()).hexdigest()}"' in answer
