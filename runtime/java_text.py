@@ -1,8 +1,8 @@
 """Java's text forms of numbers and java.time values, parsed and printed as the JDK does.
 
-`Integer.parseInt`, `Float.valueOf` and `Float.compare`; `Instant.parse`, `LocalDate.parse`,
-`LocalTime.parse` and `Duration.parse` in strict ISO mode, with the messages of the exceptions
-they throw; and the `toString()` of those java.time values. The values are exact (nanoseconds,
+`Integer.parseInt`, `Double.parseDouble`, `Float.valueOf` and `Float.compare`; `Instant.parse`,
+`LocalDate.parse`, `LocalTime.parse` and `Duration.parse` in strict ISO mode, with the messages of
+the exceptions they throw; and the `toString()` of those java.time values. The values are exact (nanoseconds,
 any year Java allows), unlike Python's datetime, date, time and timedelta, which is why they are
 their own types here rather than what `pebble/printing.py` and `pebble/dates.py` print and parse.
 """
@@ -102,14 +102,14 @@ def _java_trim(text: str) -> str:
     return text[start:end]
 
 
-def parse_float(text: str) -> float:
-    """Float.valueOf(text), as a double holding the float."""
-    # pebble/java.py's _parse_double is Double.parseDouble, failing with a RenderError for templates
+def parse_double(text: str) -> float:
+    """Double.parseDouble(text): Java's literal syntax (hex too, a type suffix allowed) after
+    String.trim(); a value beyond a double is an infinity, never an error."""
     s = _java_trim(text)
     if not s:
         raise NumberFormatException("empty String")
     if not _JAVA_FLOAT.fullmatch(s):
-        raise NumberFormatException(f'For input string: "{s}"')
+        raise NumberFormatException(f'For input string: "{s}"')  # Java shows the trimmed text
     body = s.lstrip("+-")
     negative = s.startswith("-")
     if body in ("NaN", "Infinity"):
@@ -117,11 +117,16 @@ def parse_float(text: str) -> float:
     if s[-1] in "fFdD":  # a type suffix: never a digit here, even in hex (the exponent ends it)
         s = s[:-1]
     if body[:2].lower() != "0x":
-        return Float32(float(s))
+        return float(s)  # Python's float() gives an infinity past the range, as Java does
     try:
-        return Float32(float.fromhex(s))
+        return float.fromhex(s)
     except OverflowError:
-        return Float32(float("-inf") if negative else float("inf"))
+        return float("-inf") if negative else float("inf")
+
+
+def parse_float(text: str) -> Float32:
+    """Float.valueOf(text)."""
+    return Float32(parse_double(text))
 
 
 def float_compare(a: float, b: float) -> int:

@@ -1,15 +1,15 @@
 """Java semantics shared by Kestra's filters (`filters_kestra`) and the engines behind them
 (`jq`, `yaml_writer`, `ion_writer`): which Python values a Java cast accepts and the
-exceptions it throws, `Double.parseDouble`, and the ISO texts Jackson writes for java.time
-values and the fields it writes for a map.
+exceptions it throws, `Double.parseDouble` failing as a template error, and the ISO texts
+Jackson writes for java.time values and the fields it writes for a map.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ..java_text import NumberFormatException, parse_double
 from .errors import RenderError
 from .printing import to_string
 from .values import LONG_MAX, LONG_MIN, URI, Instant, Int32, JArray, JavaHashMap, JChar, MapEntry, class_name
@@ -67,20 +67,12 @@ def _hashmap(items: list[tuple]) -> JavaHashMap:
 # --------------------------------------------------------------------------- Java number parsing
 
 
-_JAVA_FLOAT = re.compile(
-    r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?"
-    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+[fFdD]?)"
-)
-
-
 def _parse_double(text: str) -> float:
-    """Double.parseDouble: Java's literal syntax, surrounding control/space characters ignored."""
-    s = text.strip("".join(map(chr, range(33))))
-    if not _JAVA_FLOAT.fullmatch(s):
-        raise RenderError(f'NumberFormatException: For input string: "{text}"')
-    if "x" in s.lower():
-        return float.fromhex(s.rstrip("fFdD"))
-    return float(s.rstrip("fFdD"))
+    """Double.parseDouble, its NumberFormatException as the RenderError Kestra reports."""
+    try:
+        return parse_double(text)
+    except NumberFormatException as e:
+        raise RenderError(f"NumberFormatException: {e.message}") from None
 
 
 # --------------------------------------------------------------------------- ISO texts of java.time values

@@ -20,6 +20,7 @@ from runtime.java_text import (
     NumberFormatException,
     float_compare,
     format_java_duration,
+    parse_double,
     parse_float,
     parse_instant,
     parse_int,
@@ -62,6 +63,36 @@ def test_parse_float(text, value):
     result = parse_float(text)
     assert result == value
     assert math.copysign(1, result) == math.copysign(1, value)
+
+
+@pytest.mark.parametrize("text, value", [
+    (" 1.5d\x00", 1.5), ("0x1.8p1", 3.0), ("-Infinity", -math.inf), ("1e999", math.inf), ("-1e-999", -0.0),
+    ("0x1p99999", math.inf), ("-0x1p99999d", -math.inf),  # beyond a double: an infinity, not an overflow
+])
+def test_parse_double(text, value):
+    result = parse_double(text)
+    assert result == value and type(result) is float
+    assert math.copysign(1, result) == math.copysign(1, value)
+
+
+def test_parse_double_is_nan_for_nan():
+    assert math.isnan(parse_double("-NaN"))
+
+
+@given(st.floats())
+def test_parse_double_reads_what_python_prints(x):
+    result = parse_double(repr(x).replace("inf", "Infinity").replace("nan", "NaN"))
+    assert result == x or (math.isnan(x) and math.isnan(result))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty String"), ("\t ", "empty String"), (" 1x ", 'For input string: "1x"'), ("nan", 'For input string: "nan"'),
+    ("0x1", 'For input string: "0x1"'), ("1e", 'For input string: "1e"'),
+])
+def test_parse_double_refusals(text, message):
+    with pytest.raises(NumberFormatException) as caught:
+        parse_double(text)
+    assert caught.value.message == message
 
 
 def test_parse_float_rounds_to_a_float():
