@@ -42,7 +42,7 @@ from .java_text import (
 from .pebble.functions import parse_json
 from .pebble.errors import RenderError
 from .pebble.printing import java_double, to_string
-from .pebble.values import INT_MAX, INT_MIN, Float32, Int32, JavaHashMap, class_name, hashmap_order
+from .pebble.values import INT_MAX, INT_MIN, Float32, Int32, JavaHashMap, class_name, hashmap_capacity, hashmap_order
 from .pebble.yaml_reader import parse_yaml
 from .storage import Storage, StorageError
 
@@ -493,14 +493,6 @@ def _validate(kind: str, decl: dict, typed, values: list | None, required: bool,
 # --------------------------------------------------------------------------- nesting dotted ids
 
 
-def _hashmap_capacity(size: int) -> int:
-    """The table size of a java.util.HashMap filled from empty with `size` keys."""
-    capacity = 16
-    while size > capacity * 0.75:
-        capacity *= 2
-    return capacity
-
-
 class _KeyConflict(IllegalArgumentException):
     """Two dotted ids that cannot both be nested (`a` and `a.b`)."""
 
@@ -524,13 +516,13 @@ def _java_split_dots(key: str) -> list[str]:
 def _as_hashmaps(value):
     if isinstance(value, _Branch):
         items = [(k, _as_hashmaps(v)) for k, v in value.items()]
-        return JavaHashMap.of(items, _hashmap_capacity(len(items)))
+        return JavaHashMap.of(items, hashmap_capacity(len(items)))
     return value
 
 
 def _nest(flat: dict[str, Any]) -> dict:
     """MapUtils.flattenToNestedMap: `a.b` becomes {a: {b: ...}}; the top level sorted by key."""
-    order = hashmap_order(list(flat), _hashmap_capacity(len(flat)))
+    order = hashmap_order(list(flat), hashmap_capacity(len(flat)))
     result: dict = {}
     for key in order:
         parts = _java_split_dots(key)
@@ -725,7 +717,7 @@ def resolve_outputs(declarations: list[dict] | None, rendered: dict[str, Any] | 
         results[out_id] = _stored(typed)
     # a java.util.HashMap, through Kestra's mapper, which drops null values
     kept = [(k, v) for k, v in results.items() if v is not None]
-    return JavaHashMap.of(kept, _hashmap_capacity(len(results)))
+    return JavaHashMap.of(kept, hashmap_capacity(len(results)))
 
 
 def secret_outputs(declarations: list[dict] | None, values: dict) -> set[str]:

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 from ..java_text import NumberFormatException, parse_double
 from .errors import RenderError
 from .printing import to_string
-from .values import LONG_MAX, LONG_MIN, URI, Instant, Int32, JArray, JavaHashMap, JChar, MapEntry, class_name
+from .values import (
+    LONG_MAX, LONG_MIN, URI, Instant, Int32, JArray, JavaHashMap, JChar, MapEntry, class_name, hashmap_capacity,
+)
 
 
 MAX_TEXT = 10_000_000  # a safety limit on built strings (Java would run out of memory)
@@ -57,11 +59,8 @@ def _long_arg(v, what: str) -> int:
 
 
 def _hashmap(items: list[tuple]) -> JavaHashMap:
-    """A `new HashMap<>()` filled with `items`: 16 buckets, doubled past 75% load."""
-    capacity = 16
-    while len(items) > capacity * 0.75:
-        capacity *= 2
-    return JavaHashMap.of(items, capacity)
+    """A `new HashMap<>()` filled with `items` (distinct keys)."""
+    return JavaHashMap.of(items, hashmap_capacity(len(items)))
 
 
 # --------------------------------------------------------------------------- Java number parsing

@@ -152,6 +152,17 @@ def java_hash(key) -> int:
     return java_string_hash(str(key))
 
 
+def hashmap_capacity(size: int, initial: int = 16) -> int:
+    """The table size of a `new HashMap<>(initial)` once `size` keys were put in it: the
+    initial capacity rounded up to a power of two, doubled whenever it is more than 75% full."""
+    capacity = 1
+    while capacity < initial:
+        capacity *= 2
+    while size > capacity * 0.75:
+        capacity *= 2
+    return capacity
+
+
 def hashmap_order(keys: list, capacity: int | None = None) -> list:
     """The iteration order of a java.util.HashMap holding `keys` (inserted in that order)."""
     n = len(keys)
