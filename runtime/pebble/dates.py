@@ -32,6 +32,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, available_timezones
 
 from .errors import RenderError
+from .printing import offset_id
 from .signatures import REQUIRED, Param, filter, function
 from .values import LONG_MAX, LONG_MIN, URI, Instant, Int32, JChar, class_name, wrap_long
 
@@ -198,15 +199,6 @@ def _regions() -> frozenset:
     return frozenset(available_timezones())
 
 
-def _offset_id(seconds: int) -> str:
-    """ZoneOffset.getId(): `Z`, `+02:00`, `-05:30:15`."""
-    if seconds == 0:
-        return "Z"
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return ("-" if seconds < 0 else "+") + f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
-
-
 def _fixed(seconds: int, name: str | None = None) -> tzinfo:
     if seconds == 0 and name in (None, "UTC"):
         return timezone.utc
@@ -234,7 +226,7 @@ def _zone_offset(text: str) -> int:
 
 
 def _offset_zone(seconds: int) -> _Zone:
-    return _Zone(_offset_id(seconds), _fixed(seconds), True)
+    return _Zone(offset_id(seconds), _fixed(seconds), True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -251,7 +243,7 @@ def _zone(text: str) -> _Zone:
                 return _Zone(prefix, _fixed(0, prefix))
             if rest[0] in "+-":
                 seconds = _zone_offset(rest)
-                zone_id = prefix + (_offset_id(seconds) if seconds else "")
+                zone_id = prefix + (offset_id(seconds) if seconds else "")
                 return _Zone(zone_id, _fixed(seconds, zone_id))
             break
     if not _REGION_ID.fullmatch(text):
@@ -318,11 +310,11 @@ def _gmt_text(seconds: int, full: bool) -> str:
     """The localized offset (`O`, `OOOO`, `ZZZZ`): GMT, GMT+2, GMT+02:00."""
     if seconds == 0:
         return "GMT"
+    if full:
+        return "GMT" + offset_id(seconds)
     hours, rest = divmod(abs(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     sign = "-" if seconds < 0 else "+"
-    if full:
-        return f"GMT{sign}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
     return f"GMT{sign}{hours}" + (f":{minutes:02d}" if minutes or secs else "") + (f":{secs:02d}" if secs else "")
 
 
@@ -757,7 +749,7 @@ def _parse_zone_id(st, pos) -> int:
                 st.zone = _zone("GMT0")
                 return end + 1
             found = _ID_OFFSET.read(text, end)
-            st.zone = _zone(prefix + (_offset_id(found[1]) if found and found[1] else ""))
+            st.zone = _zone(prefix + (offset_id(found[1]) if found and found[1] else ""))
             return found[0] if found else end
     m = _ID_CHARS.match(text, pos)
     candidate = m.group() if m else ""

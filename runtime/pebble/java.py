@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ..java_text import NumberFormatException, parse_double
 from .errors import RenderError
-from .printing import to_string
+from .printing import offset_id, to_string
 from .values import (
     LONG_MAX, LONG_MIN, URI, Instant, Int32, JArray, JavaHashMap, JChar, MapEntry, class_name, hashmap_capacity,
 )
@@ -77,15 +77,6 @@ def _parse_double(text: str) -> float:
 # --------------------------------------------------------------------------- ISO texts of java.time values
 
 
-def _offset_id(dt: datetime) -> str:
-    seconds = int(dt.utcoffset().total_seconds())
-    if seconds == 0:
-        return "Z"
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{'+' if seconds > 0 else '-'}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
-
-
 def _iso_time(t) -> str:
     """ISO_LOCAL_TIME: seconds always, the fraction without trailing zeros."""
     text = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
@@ -104,7 +95,7 @@ def iso_text(v, zone_id: bool = False) -> str:
         text = f"{v.date().isoformat()}T{_iso_time(v)}"
         if v.tzinfo is None:
             return text
-        text += _offset_id(v)
+        text += offset_id(int(v.utcoffset().total_seconds()))
         return text + (f"[{v.tzinfo.key}]" if zone_id and isinstance(v.tzinfo, ZoneInfo) else "")
     if isinstance(v, date):
         return v.isoformat()

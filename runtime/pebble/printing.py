@@ -83,18 +83,19 @@ def _fraction(micro: int, groups: bool) -> str:
     return "." + text.rstrip("0")
 
 
-def _offset(dt: datetime) -> str:
-    offset = dt.utcoffset()
-    if offset is None:
-        return ""
-    seconds = int(offset.total_seconds())
+def offset_id(seconds: int) -> str:
+    """ZoneOffset.getId() (how toString, ISO formats and zone ids print an offset): `Z`,
+    `+02:00`, `-05:30:15`; the seconds only when there are some."""
     if seconds == 0:
         return "Z"
-    sign = "+" if seconds > 0 else "-"
-    seconds = abs(seconds)
-    hh, rest = divmod(seconds, 3600)
-    mm, ss = divmod(rest, 60)
-    return f"{sign}{hh:02d}:{mm:02d}" + (f":{ss:02d}" if ss else "")
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return ("-" if seconds < 0 else "+") + f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def _offset(dt: datetime) -> str:
+    offset = dt.utcoffset()
+    return "" if offset is None else offset_id(int(offset.total_seconds()))
 
 
 def java_local_time(t) -> str:

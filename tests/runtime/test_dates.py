@@ -12,7 +12,8 @@ import pytest
 
 from runtime.pebble.context import RenderContext
 from runtime.pebble.errors import RenderError
-from runtime.pebble.printing import output
+from runtime.pebble.java import iso_text
+from runtime.pebble.printing import offset_id, output, to_string
 from runtime.pebble.signatures import FILTERS, FUNCTIONS, bind, load_all
 from runtime.pebble.values import URI, Float32, Instant, Int32, JChar, class_name
 
@@ -366,3 +367,26 @@ def test_signatures():
     assert [p.name for p in FUNCTIONS["now"].params] == ["format", "timeZone", "existingFormat", "locale"]
     with pytest.raises(RenderError):
         f("timestamp", DATE_STR, "UTC", "iso", "extra")
+
+
+# --------------------------------------------------------------------------- offsets with seconds
+
+
+@pytest.mark.parametrize(
+    "zone,expected",
+    [
+        ("+01:02:03", "2013-09-08T15:21:15 +01:02:03 +01:02:03 GMT+01:02:03 GMT+1:02:03 +01:02:03"),
+        ("-010203", "2013-09-08T13:17:09 -01:02:03 -01:02:03 GMT-01:02:03 GMT-1:02:03 -01:02:03"),
+        ("UTC-01:02:03", "2013-09-08T13:17:09 UTC-01:02:03 UTC-01:02:03 GMT-01:02:03 GMT-1:02:03 -01:02:03"),
+        ("-00:00:00", "2013-09-08T14:19:12 Z Z GMT GMT Z"),
+    ],
+)
+def test_offsets_with_seconds(zone, expected):
+    pattern = "yyyy-MM-dd'T'HH:mm:ss VV z OOOO O XXXXX"
+    assert f("date", DATE_STR, pattern, zone) == expected
+
+
+def test_offset_texts_agree_in_tostring_and_iso():
+    at = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone(-timedelta(hours=1, minutes=2, seconds=3)))
+    assert to_string(at) == iso_text(at) == "2024-01-02T03:04:05-01:02:03"
+    assert [offset_id(s) for s in (0, 7200, -19800, 3723)] == ["Z", "+02:00", "-05:30", "+01:02:03"]
