@@ -204,7 +204,7 @@ def _nano_groups(nano: int) -> str:
 class JavaInstant(NamedTuple):
     """java.time.Instant"""
 
-    # printing.java_datetime prints the pebble Instant, a datetime (microseconds, years 1 to 9999)
+    # printing.iso_instant prints the pebble Instant (a datetime) through this class
     java_class = "java.time.Instant"
     seconds: int
     nano: int
@@ -243,7 +243,7 @@ class JavaDate(NamedTuple):
 class JavaTime(NamedTuple):
     """java.time.LocalTime"""
 
-    # printing.java_local_time and pebble/java.py's _iso_time print a Python time (microseconds)
+    # printing.java_local_time and printing.iso_local_time print a Python time through this class
     java_class = "java.time.LocalTime"
     hour: int
     minute: int
@@ -304,7 +304,7 @@ JAVA_TIME_VALUES = (JavaInstant, JavaDate, JavaTime, JavaDuration)
 
 def format_java_duration(seconds: int, nano: int = 0) -> str:
     """Duration.toString() of the duration `seconds` + `nano` / 10^9 (0 <= nano < 10^9)."""
-    # printing.java_duration applies the same rules to a timedelta (microseconds), for templates
+    # templates print a timedelta through this too (durations.format_duration)
     if seconds == 0 and nano == 0:
         return "PT0S"
     effective = seconds + 1 if seconds < 0 and nano > 0 else seconds

@@ -5,13 +5,14 @@ Jackson writes for java.time values and the fields it writes for a map.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ..java_text import NumberFormatException, parse_double
 from .errors import RenderError
-from .printing import offset_id, to_string
+from .printing import iso_instant, offset_id, to_string
+from .printing import iso_local_time as _iso_time  # the name ion_writer imports
 from .values import (
     LONG_MAX, LONG_MIN, URI, Instant, Int32, JArray, JavaHashMap, JChar, MapEntry, class_name, hashmap_capacity,
 )
@@ -77,20 +78,11 @@ def _parse_double(text: str) -> float:
 # --------------------------------------------------------------------------- ISO texts of java.time values
 
 
-def _iso_time(t) -> str:
-    """ISO_LOCAL_TIME: seconds always, the fraction without trailing zeros."""
-    text = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-    return text + ("." + f"{t.microsecond:06d}".rstrip("0") if t.microsecond else "")
-
-
 def iso_text(v, zone_id: bool = False) -> str:
     """The text Jackson's java.time serialisers write: ISO_INSTANT, ISO_OFFSET_DATE_TIME (or
     ISO_ZONED_DATE_TIME with `zone_id`), ISO_LOCAL_DATE_TIME, ISO_LOCAL_DATE, ISO_LOCAL_TIME."""
     if isinstance(v, Instant):
-        u = v.astimezone(timezone.utc)
-        micros = f"{u.microsecond:06d}"
-        fraction = "" if not u.microsecond else "." + (micros[:3] if micros.endswith("000") else micros)
-        return f"{u.date().isoformat()}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}{fraction}Z"
+        return iso_instant(v)
     if isinstance(v, datetime):
         text = f"{v.date().isoformat()}T{_iso_time(v)}"
         if v.tzinfo is None:

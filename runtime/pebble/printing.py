@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ..java_text import JavaInstant, JavaTime
 from .values import Float32, Instant, JChar, MapEntry, to_float32
 
 
@@ -74,13 +75,22 @@ def plain_decimal(v: Decimal) -> str:
 # --------------------------------------------------------------------------- dates
 
 
-def _fraction(micro: int, groups: bool) -> str:
-    if not micro:
-        return ""
-    text = f"{micro:06d}"
-    if groups:
-        return "." + (text[:3] if text.endswith("000") else text)
-    return "." + text.rstrip("0")
+def java_local_time(t) -> str:
+    """LocalTime.toString() of a time (or of a datetime's time): HH:mm, then :ss and the fraction
+    (in groups of 3) when non-zero."""
+    return str(JavaTime.of(t))
+
+
+def iso_local_time(t) -> str:
+    """DateTimeFormatter.ISO_LOCAL_TIME (how Jackson writes a LocalTime): seconds always, the
+    fraction without trailing zeros."""
+    return JavaTime.of(t).iso()
+
+
+def iso_instant(dt: datetime) -> str:
+    """Instant.toString(), which is also ISO_INSTANT, of an aware datetime: UTC, `Z`, the fraction
+    in groups of 3, a 4-digit year."""
+    return str(JavaInstant.of(dt))
 
 
 def offset_id(seconds: int) -> str:
@@ -98,20 +108,10 @@ def _offset(dt: datetime) -> str:
     return "" if offset is None else offset_id(int(offset.total_seconds()))
 
 
-def java_local_time(t) -> str:
-    """LocalTime.toString(): HH:mm, then :ss and the fraction (in groups of 3) when non-zero."""
-    text = f"{t.hour:02d}:{t.minute:02d}"
-    if t.second or t.microsecond:
-        text += f":{t.second:02d}"
-        text += _fraction(t.microsecond, groups=True)
-    return text
-
-
 def java_datetime(dt: datetime) -> str:
     """toString() of an Instant, ZonedDateTime, OffsetDateTime or LocalDateTime."""
     if isinstance(dt, Instant):
-        utc = dt.astimezone(timezone.utc)
-        return utc.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(utc.microsecond, groups=True) + "Z"
+        return iso_instant(dt)
     text = f"{dt.date().isoformat()}T{java_local_time(dt.time())}"
     if dt.tzinfo is None:
         return text
@@ -130,9 +130,8 @@ def java_duration(d: timedelta) -> str:
 
 def _json_datetime(dt: datetime) -> str:
     if dt.tzinfo is None:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(dt.microsecond, groups=False)
-    utc = dt.astimezone(timezone.utc)  # Jackson writes zoned values in the server's zone (UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(utc.microsecond, groups=True) + "Z"
+        return f"{dt.date().isoformat()}T{iso_local_time(dt)}"
+    return iso_instant(dt)  # Jackson writes zoned values in the server's zone (UTC)
 
 
 # --------------------------------------------------------------------------- toString and JSON
@@ -208,7 +207,7 @@ def to_json(v) -> str:
     if isinstance(v, date):
         return json_string(v.isoformat())
     if isinstance(v, time):
-        return json_string(v.strftime("%H:%M:%S") + _fraction(v.microsecond, groups=False))
+        return json_string(iso_local_time(v))
     if isinstance(v, timedelta):
         micros = (v.days * 86400 + v.seconds) * 1_000_000 + v.microseconds
         sign = "-" if micros < 0 else ""

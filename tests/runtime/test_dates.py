@@ -390,3 +390,13 @@ def test_offset_texts_agree_in_tostring_and_iso():
     at = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone(-timedelta(hours=1, minutes=2, seconds=3)))
     assert to_string(at) == iso_text(at) == "2024-01-02T03:04:05-01:02:03"
     assert [offset_id(s) for s in (0, 7200, -19800, 3723)] == ["Z", "+02:00", "-05:30", "+01:02:03"]
+
+
+def test_years_before_1000_print_with_four_digits():
+    # java.time pads the year to 4 digits in toString and in Jackson's ISO texts alike
+    instant = Instant(5, 1, 2, 3, 4, 5, 120000, tzinfo=timezone.utc)
+    local = datetime(5, 1, 2, 3, 4, 5, 120000)
+    assert to_string(instant) == iso_text(instant) == "0005-01-02T03:04:05.120Z"
+    assert output(instant) == "0005-01-02T03:04:05.120Z"
+    assert iso_text(local) == "0005-01-02T03:04:05.12"
+    assert output({"a": instant, "b": local}) == '{"a":"0005-01-02T03:04:05.120Z","b":"0005-01-02T03:04:05.12"}'
