@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.scripts.protocol import parse_protocol
 from runtime.storage import Storage
 from runtime.task import RunIds, TaskFailed, TaskLogger, TaskRunContext
 from runtime.tasks import scripts
@@ -113,6 +114,27 @@ def test_lines_that_only_look_like_protocol_are_logged(make):
     run = make(SHELL, commands=["""echo 'x ::{"outputs":{"a":1}}::'""", "echo '::{}'"])
     assert run()["vars"] == {}
     assert run.at("INFO") == ["""x ::{"outputs":{"a":1}}::""", "::{}"]
+
+
+@pytest.mark.parametrize("data, message", [
+    ('{"outputs": nope}', "Expecting value at line 1, column 13"),
+    ('[1]', "expected a JSON object"),
+    ('{"outputs": [1, 2]}', "'outputs' must be an object, not a list"),
+    ('{"logs": {"level": "INFO"}}', "'logs' must be a list of objects"),
+    ('{"metrics": [{"type": "histogram"}]}', 'unknown metric type "histogram" (expected one of counter, gauge, timer)'),
+    ('{"logs": [{"level": "LOUD"}]}', 'unknown log level "LOUD" (expected one of TRACE, DEBUG, INFO, WARN, ERROR)'),
+    ('{"outputs": {"a": NaN}}', "Non-standard token 'NaN'"),
+])
+def test_protocol_messages_say_what_is_wrong(data, message):
+    with pytest.raises(ValueError) as e:
+        parse_protocol(data)
+    assert str(e.value) == message
+
+
+def test_protocol_message_without_a_level_is_kept_for_the_consumer():
+    # a missing level passes the check: the line consumer warns "Invalid log" for that entry alone
+    assert parse_protocol('{"logs": [{"message": "x"}], "outputs": {"a": 1}}') == \
+        {"logs": [{"message": "x"}], "outputs": {"a": 1}}
 
 
 # --------------------------------------------------------------------------- python with the kestra package
