@@ -35,6 +35,7 @@ from .values import (
     JChar,
     MapEntry,
     class_name,
+    hashmap_capacity,
     is_number,
     wrap_int,
     wrap_long,
@@ -231,16 +232,6 @@ def java_split(s: str, regex: str, limit: int = 0) -> list[str]:
 
 
 # --------------------------------------------------------------------------- Java HashMap
-
-
-def hashmap_capacity(size: int, initial: int = 16) -> int:
-    """Table size of a HashMap created with `initial` capacity once it holds `size` keys."""
-    capacity = 1
-    while capacity < initial:
-        capacity *= 2
-    while size > capacity * 0.75:
-        capacity *= 2
-    return capacity
 
 
 def _hashmap(pairs: list[tuple], initial: int = 16) -> JavaHashMap:
