@@ -31,3 +31,9 @@ def parse_duration(value) -> timedelta | None:
 def format_duration(delta: timedelta) -> str:
     """Java's `Duration.toString()`: PT1H30M, PT0.5S, PT48H."""
     return str(JavaDuration.of(delta))
+
+
+def format_hms(seconds: float) -> str:
+    """`H:MM:SS.mmm`, as Kestra words elapsed times in its messages (a timeout, a copy)."""
+    millis = int(seconds * 1000)
+    return f"{millis // 3_600_000}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"

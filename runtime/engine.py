@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from .durations import format_duration, parse_duration
+from .durations import format_duration, format_hms, parse_duration
 from .execution import Execution, TaskRun, new_id, now
 from .flowspec import Flow, Task
 from .journal import Journal, find_run, read_execution, write_execution
@@ -556,7 +556,7 @@ class Engine:
         if thread.is_alive():
             ctx.cancel.set()
             thread.join(5)  # a task that honours `cancel` stops now; one that does not is abandoned
-            raise _Timeout(_java_duration(duration))
+            raise _Timeout(format_hms(duration.total_seconds()))
         if "error" in result:
             raise result["error"]
         return result.get("value")
@@ -649,15 +649,6 @@ def _ancestors(tr: TaskRun):
     while parent is not None:
         yield parent
         parent = parent.parent
-
-
-def _java_duration(delta) -> str:
-    """`H:MM:SS.mmm`, as Kestra words a timeout."""
-    total_ms = int(delta.total_seconds() * 1000)
-    hours, rest = divmod(total_ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, ms = divmod(rest, 1000)
-    return f"{hours}:{minutes:02d}:{seconds:02d}.{ms:03d}"
 
 
 def _next_delay(retry: dict, attempts: int, elapsed: float):

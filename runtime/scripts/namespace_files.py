@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Mapping
 
+from ..durations import format_hms
 from ..globs import GlobError, anywhere
 from ..task import TaskFailed, TaskRunContext
 from ..tasks.files import regular_files
@@ -56,10 +57,4 @@ def load_namespace_files(ctx: TaskRunContext) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
     ctx.logger.info(f"Loaded {count} namespace files from '{', '.join(namespaces)}' in "
-                    f"{_hms(time.monotonic() - started)}")
-
-
-def _hms(seconds: float) -> str:
-    """`H:MM:SS.mmm`, as Kestra words the time the copy took."""
-    millis = int(seconds * 1000)
-    return f"{millis // 3_600_000}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
+                    f"{format_hms(time.monotonic() - started)}")
