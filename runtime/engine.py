@@ -214,9 +214,10 @@ class Engine:
         ex.attempt, ex.first_start = old.attempt + 1, old.first_start
         self._open(ex)
         ex.log.secrets.update(old.log.secrets)
-        for key, entry in old.journal.entries.items():
-            if ex.journal.done(key) is None and entry.get("state") in ("SUCCESS", "WARNING", "SKIPPED"):
-                ex.journal.record(key, {k: v for k, v in entry.items() if k != "key"})
+        for key in old.journal.entries:
+            done = old.journal.done(key)
+            if done is not None:
+                ex.journal.record(key, {k: v for k, v in done.items() if k != "key"})
         ex.log.emit("INFO", f"Execution {ex.id} retries execution {old.id} (attempt {ex.attempt})")
         self._save(ex)
         return self._run(ex)
@@ -311,7 +312,12 @@ class Engine:
 
     def run_block(self, ex: Execution, tasks, errors, finally_, parent: TaskRun | None, value: str | None) -> State:
         """A list of tasks, then its `errors` if it failed, then its `finally`."""
-        state = self.run_sequence(ex, tasks, parent, value)
+        return self.close_block(ex, self.run_sequence(ex, tasks, parent, value), errors, finally_, parent, value)
+
+    def close_block(self, ex: Execution, state: State, errors, finally_, parent: TaskRun | None,
+                    value: str | None) -> State:
+        """After a block's tasks ended in `state`: its `errors` if it failed (they never rescue
+        it), then its `finally`."""
         if state is State.FAILED and errors:
             self.run_sequence(ex, errors, parent, value)
         if finally_:
@@ -343,36 +349,12 @@ class Engine:
             path = path + (value,)
         tr = TaskRun(new_id(), task, path, value, parent, iteration=iteration)
         key = Journal.key(task.id, path, iteration)
-        previous = ex.journal.entries.get(key)
-        tr.previous = previous
-        if previous is not None and previous.get("state") in ("SUCCESS", "WARNING", "SKIPPED") and not task.flowable:
-            return self._replay(ex, tr, previous)
+        tr.previous = ex.journal.entries.get(key)
+        if ex.journal.done(key) is not None and not task.flowable:
+            return self._replay(ex, tr, tr.previous)
         with ex.lock:
             ex.taskruns.append(tr)
-        tr.state = State.RUNNING
-        try:
-            skipped = "runIf" in task.props and not self._run_if(ex, task, tr)
-        except _Failed:
-            skipped, tr.state = False, State.FAILED
-        if skipped:
-            tr.state = State.SKIPPED
-        elif tr.state is State.FAILED:
-            pass
-        elif task.flowable:
-            from .flowables import FLOWABLES
-
-            tr.attempts = 1
-            runner = FLOWABLES.get(task.type)
-            if runner is None:
-                self.log(ex, tr, "ERROR", f"flowc cannot run flowable tasks of type {task.type} locally")
-                tr.state = State.FAILED
-            elif task.type in RETRIED_FLOWABLES:  # Kestra retries a failed Subflow as a runnable task
-                tr.attempts = 0
-                tr.state = self.retried(ex, task, tr, lambda: runner(self, ex, task, tr))
-            else:
-                tr.state = runner(self, ex, task, tr)
-        else:
-            tr.state = self.run_runnable(ex, task, tr, workdir)
+        tr.state = self._run_if(ex, task, tr) or self._dispatch(ex, task, tr, workdir)
         tr.state = allowed(tr.state, task.props.get("allowFailure") is True, task.props.get("allowWarning") is True)
         tr.end = now()
         ex.record(tr)
@@ -394,12 +376,32 @@ class Engine:
         self.log(ex, tr, "DEBUG", f"ended {tr.state.value} in a previous run: not run again")
         return tr.state
 
-    def _run_if(self, ex: Execution, task: Task, tr: TaskRun) -> bool:
+    def _run_if(self, ex: Execution, task: Task, tr: TaskRun) -> State | None:
+        """SKIPPED when the task's `runIf` is not truthy, FAILED when it cannot be rendered;
+        None when the task runs."""
+        if "runIf" not in task.props:
+            return None
         try:
-            return truthy(render_value(task.props["runIf"], self.render_context(ex, tr)))
+            return None if truthy(render_value(task.props["runIf"], self.render_context(ex, tr))) else State.SKIPPED
         except RenderError as e:
             self.log(ex, tr, "ERROR", f"Unable to evaluate the runIf condition for task {task.id}: {e}")
-            raise _Failed() from None
+            return State.FAILED
+
+    def _dispatch(self, ex: Execution, task: Task, tr: TaskRun, workdir: Path | None) -> State:
+        tr.state = State.RUNNING
+        if not task.flowable:
+            return self.run_runnable(ex, task, tr, workdir)
+        from .flowables import FLOWABLES
+
+        runner = FLOWABLES.get(task.type)
+        if runner is None:
+            tr.attempts = 1
+            self.log(ex, tr, "ERROR", f"flowc cannot run flowable tasks of type {task.type} locally")
+            return State.FAILED
+        if task.type in RETRIED_FLOWABLES:  # Kestra retries a failed Subflow as a runnable task
+            return self.retried(ex, task, tr, lambda: runner(self, ex, task, tr))
+        tr.attempts = 1
+        return runner(self, ex, task, tr)
 
     def render_context(self, ex: Execution, tr: TaskRun, extra: dict | None = None):
         variables = ex.variables(tr)
@@ -638,10 +640,6 @@ class _TaskServices:
 
 class _Timeout(Exception):
     pass
-
-
-class _Failed(Exception):
-    """A task run fails before it starts (its runIf cannot be evaluated)."""
 
 
 def _ancestors(tr: TaskRun):

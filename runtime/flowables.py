@@ -20,6 +20,7 @@ from .pebble.errors import RenderError
 from .pebble.printing import to_json
 from .properties import render_value, truthy
 from .states import State, final_state
+from .storage import StorageError
 from .task import TaskFailed
 
 FLOWABLES = {}
@@ -27,20 +28,26 @@ CORE = "io.kestra.plugin.core.flow."
 
 
 def flowable(*names):
+    """Register a flowable; a property it cannot render or use (RenderError, TaskFailed)
+    fails it, and its `errors` and `finally` then run as after a failed child."""
     def register(fn):
+        def run(engine, ex, task, tr) -> State:
+            try:
+                return fn(engine, ex, task, tr)
+            except (RenderError, TaskFailed) as e:
+                return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+
+        run.__name__ = run.__qualname__ = fn.__name__
+        run.__doc__ = fn.__doc__
         for name in names:
-            FLOWABLES[CORE + name] = fn
-        return fn
+            FLOWABLES[CORE + name] = run
+        return run
     return register
 
 
-def _finish(engine, ex, task, tr, state: State, value=None) -> State:
+def _finish(engine, ex, task, tr, state: State) -> State:
     """Run the flowable's `errors` when it failed, then its `finally`."""
-    if state is State.FAILED and task.children("errors"):
-        engine.run_sequence(ex, task.children("errors"), tr, value)
-    if task.children("finally"):
-        engine.run_sequence(ex, task.children("finally"), tr, value)
-    return state
+    return engine.close_block(ex, state, task.children("errors"), task.children("finally"), tr, None)
 
 
 def _render(engine, ex, task, tr, name, default=None):
@@ -99,10 +106,7 @@ def allow_failure(engine, ex, task, tr) -> State:
 
 @flowable("Parallel")
 def parallel(engine, ex, task, tr) -> State:
-    try:
-        limit = _limit(engine, ex, task, tr)
-    except RenderError as e:
-        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    limit = _limit(engine, ex, task, tr)
     failed = threading.Event()
     jobs = [lambda child=child: engine.run_sequence(ex, [child], tr, None) for child in task.children("tasks")]
     states = _concurrently(jobs, limit, failed, ex.stop)
@@ -118,10 +122,7 @@ def if_(engine, ex, task, tr) -> State:
     if "evaluationResult" in previous:  # the branch taken stays the same on a restart
         result = previous["evaluationResult"]
     else:
-        try:
-            result = truthy(_render(engine, ex, task, tr, "condition"))
-        except RenderError as e:
-            return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+        result = truthy(_render(engine, ex, task, tr, "condition"))
     tr.outputs = {"evaluationResult": result}
     ex.record(tr)
     branch = task.children("then") if result else task.children("else")
@@ -130,10 +131,7 @@ def if_(engine, ex, task, tr) -> State:
 
 @flowable("Switch")
 def switch(engine, ex, task, tr) -> State:
-    try:
-        value = _render(engine, ex, task, tr, "value")
-    except RenderError as e:
-        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    value = _render(engine, ex, task, tr, "value")
     value = "" if value is None else str(value)
     cases = task.slots.get("cases") or {}
     branch = next((tasks for key, tasks in cases.items() if key == value), None)
@@ -142,9 +140,8 @@ def switch(engine, ex, task, tr) -> State:
     if branch is None:
         branch = task.slots.get("defaults")
     if branch is None:
-        return _finish(engine, ex, task, tr, _fail(
-            engine, ex, tr, f"No task found on flow '{ex.flow.namespace}.{ex.flow.id}' for value '{value}': "
-                            "no case matches and there are no `defaults`"))
+        raise TaskFailed(f"No task found on flow '{ex.flow.namespace}.{ex.flow.id}' for value '{value}': "
+                         "no case matches and there are no `defaults`")
     enabled = [t for t in branch if not t.disabled]
     return _finish(engine, ex, task, tr, engine.run_sequence(ex, enabled, tr, None))
 
@@ -175,20 +172,20 @@ def loop_values(raw) -> list[str]:
     return out
 
 
-def _values(engine, ex, task, tr, name):
-    try:
-        return loop_values(_render(engine, ex, task, tr, name)), None
-    except (RenderError, TaskFailed) as e:
-        return None, _fail(engine, ex, tr, e)
-
-
 @flowable("ForEach")
 def for_each(engine, ex, task, tr) -> State:
-    values, failure = _values(engine, ex, task, tr, "values")
-    if failure is not None:
-        return _finish(engine, ex, task, tr, failure)
+    values = loop_values(_render(engine, ex, task, tr, "values"))
+    return _each(engine, ex, task, tr, values, task.props.get("concurrencyLimit", 1))
+
+
+@flowable("EachSequential")
+def each_sequential(engine, ex, task, tr) -> State:
+    return _each(engine, ex, task, tr, loop_values(_render(engine, ex, task, tr, "value")), 1)
+
+
+def _each(engine, ex, task, tr, values: list[str], limit: int) -> State:
+    """Each value's tasks in order; `limit` values at a time (1: one after the other; 0: all)."""
     children = task.children("tasks")
-    limit = task.props.get("concurrencyLimit", 1)
     failed = threading.Event()
     if limit == 1:
         states = []
@@ -218,29 +215,10 @@ def _iteration(engine, ex, children, tr, value, index, failed) -> State:
     return final_state(states)
 
 
-@flowable("EachSequential")
-def each_sequential(engine, ex, task, tr) -> State:
-    values, failure = _values(engine, ex, task, tr, "value")
-    if failure is not None:
-        return _finish(engine, ex, task, tr, failure)
-    failed = threading.Event()
-    states = []
-    for i, value in enumerate(values):
-        if failed.is_set() or ex.stop.is_set():
-            break
-        states.append(_iteration(engine, ex, task.children("tasks"), tr, value, i, failed))
-    return _finish(engine, ex, task, tr, final_state(states))
-
-
 @flowable("EachParallel")
 def each_parallel(engine, ex, task, tr) -> State:
-    values, failure = _values(engine, ex, task, tr, "value")
-    if failure is not None:
-        return _finish(engine, ex, task, tr, failure)
-    try:
-        limit = _limit(engine, ex, task, tr)
-    except RenderError as e:
-        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    values = loop_values(_render(engine, ex, task, tr, "value"))
+    limit = _limit(engine, ex, task, tr)
     failed = threading.Event()
     jobs = [lambda child=child, value=value, i=i: engine.run_task(ex, child, tr, value, iteration=i)
             for i, value in enumerate(values) for child in task.children("tasks")]
@@ -253,13 +231,14 @@ def loop_until(engine, ex, task, tr) -> State:
     """Its tasks again and again until `condition` is true, at most `maxIterations` times and
     for `maxDuration`, `interval` apart; reaching a maximum fails it only with
     `failOnMaxReached`."""
+    frequency = render_value(task.props.get("checkFrequency") or {}, engine.render_context(ex, tr))
     try:
-        frequency = render_value(task.props.get("checkFrequency") or {}, engine.render_context(ex, tr))
         max_iterations = int(frequency["maxIterations"]) if frequency.get("maxIterations") not in (None, "") else None
-        max_duration = parse_duration(frequency.get("maxDuration"))
-        interval = parse_duration(frequency.get("interval", "PT1M"))
-    except (RenderError, TypeError, ValueError) as e:
-        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    except (TypeError, ValueError):
+        raise TaskFailed(f"`checkFrequency.maxIterations` must be a whole number, not `{frequency['maxIterations']}`") \
+            from None
+    max_duration = parse_duration(frequency.get("maxDuration"))
+    interval = parse_duration(frequency.get("interval", "PT1M"))
     started = time.monotonic()
     failed = threading.Event()
     iteration = 0
@@ -270,11 +249,8 @@ def loop_until(engine, ex, task, tr) -> State:
         state = _iteration(engine, ex, task.children("tasks"), tr, None, iteration, failed)
         if state is not State.SUCCESS and state is not State.WARNING:
             return _finish(engine, ex, task, tr, state)
-        try:
-            if truthy(_render(engine, ex, task, tr, "condition")):
-                return _finish(engine, ex, task, tr, state)
-        except RenderError as e:
-            return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+        if truthy(_render(engine, ex, task, tr, "condition")):
+            return _finish(engine, ex, task, tr, state)
         reached = ("Max iterations reached" if max_iterations is not None and iteration >= max_iterations else
                    "Max duration reached" if max_duration is not None
                    and time.monotonic() - started >= max_duration.total_seconds() else None)
@@ -295,10 +271,8 @@ def dag(engine, ex, task, tr) -> State:
     children = task.children("tasks")
     pending = {child.id: child for child in children}
     ended: dict[str, State] = {}
-    try:
-        limit = _limit(engine, ex, task, tr)
-    except RenderError as e:
-        return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+    ids = {child.id for child in children}
+    limit = _limit(engine, ex, task, tr)
     workers = len(children) if limit <= 0 else limit
     failed = False
     with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
@@ -306,7 +280,7 @@ def dag(engine, ex, task, tr) -> State:
         while pending or running:
             if not failed and not ex.stop.is_set():
                 for child_id, child in list(pending.items()):
-                    deps = [d for d in child.depends_on if d in {c.id for c in children}]
+                    deps = [d for d in child.depends_on if d in ids]
                     if all(d in ended for d in deps) and (limit <= 0 or len(running) < limit):
                         running[pool.submit(engine.run_task, ex, child, tr, None)] = child_id
                         del pending[child_id]
@@ -331,10 +305,7 @@ def working_directory(engine, ex, task, tr) -> State:
 
     directory = Path(tempfile.mkdtemp(prefix=f"{task.id}-", dir=engine._tmp(ex)))
     try:
-        try:
-            write_inputs(directory, _render(engine, ex, task, tr, "inputFiles"), engine.storage)
-        except (RenderError, TaskFailed) as e:
-            return _finish(engine, ex, task, tr, _fail(engine, ex, tr, e))
+        write_inputs(directory, _render(engine, ex, task, tr, "inputFiles"), engine.storage)
         # its children's task runs have no value of their own (their outputs are keyed by the
         # loops around the WorkingDirectory), but they see its `taskrun.value` (Kestra's worker)
         state = engine.run_sequence(ex, task.children("tasks"), tr, None, workdir=directory)
@@ -343,13 +314,10 @@ def working_directory(engine, ex, task, tr) -> State:
         def store(path: Path, name: str) -> str:
             return engine.storage.put(f"{prefix}/tasks/{task.id}/{tr.id}/{name}", path)
 
-        try:
-            # matched as the script tasks' `outputFiles` are (Kestra uses the same FilesService)
-            patterns = string_list({"outputFiles": _render(engine, ex, task, tr, "outputFiles")}, "outputFiles")
-            if patterns:
-                tr.outputs = {"outputFiles": collect_outputs(directory, patterns, store)}
-        except (RenderError, TaskFailed) as e:
-            state = _fail(engine, ex, tr, e)
+        # matched as the script tasks' `outputFiles` are (Kestra uses the same FilesService)
+        patterns = string_list({"outputFiles": _render(engine, ex, task, tr, "outputFiles")}, "outputFiles")
+        if patterns:
+            tr.outputs = {"outputFiles": collect_outputs(directory, patterns, store)}
         return _finish(engine, ex, task, tr, state)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -360,20 +328,14 @@ def working_directory(engine, ex, task, tr) -> State:
 
 @flowable("Subflow")
 def subflow(engine, ex, task, tr) -> State:
-    try:
-        namespace = _render(engine, ex, task, tr, "namespace")
-        flow_id = _render(engine, ex, task, tr, "flowId")
-        inputs = _render(engine, ex, task, tr, "inputs", {}) or {}
-        labels = _labels(_render(engine, ex, task, tr, "labels", {}))
-    except RenderError as e:
-        return _fail(engine, ex, tr, e)
+    namespace = _render(engine, ex, task, tr, "namespace")
+    flow_id = _render(engine, ex, task, tr, "flowId")
+    inputs = _render(engine, ex, task, tr, "inputs", {}) or {}
+    labels = _labels(_render(engine, ex, task, tr, "labels", {}))
     if task.props.get("inheritLabels") is True:
         labels = {**ex.labels, **labels}
     wait_ = task.props.get("wait", True) is not False
-    try:
-        child = engine.run_child(ex, tr, namespace, flow_id, inputs, labels, wait_)
-    except TaskFailed as e:
-        return _fail(engine, ex, tr, e)
+    child = engine.run_child(ex, tr, namespace, flow_id, inputs, labels, wait_)
     if not wait_:
         tr.outputs = {"executionId": child}
         return State.SUCCESS
@@ -395,17 +357,16 @@ def _labels(raw) -> dict:
 @flowable("ForEachItem")
 def for_each_item(engine, ex, task, tr) -> State:
     """The `items` file split into batches of lines, one subflow execution per batch."""
+    items = _render(engine, ex, task, tr, "items")
+    batch = task.props.get("batch") or {}
+    rows = render_value(batch.get("rows", 1), engine.render_context(ex, tr))
+    namespace = _render(engine, ex, task, tr, "namespace")
+    flow_id = _render(engine, ex, task, tr, "flowId")
     try:
-        items = _render(engine, ex, task, tr, "items")
-        batch = task.props.get("batch") or {}
-        rows = int(render_value(batch.get("rows", 1), engine.render_context(ex, tr)) or 1)
-        namespace = _render(engine, ex, task, tr, "namespace")
-        flow_id = _render(engine, ex, task, tr, "flowId")
+        rows = int(rows or 1)
         lines = engine.storage.read_text(items).splitlines(keepends=True)
-    except (RenderError, ValueError, OSError) as e:
-        return _fail(engine, ex, tr, e)
-    except Exception as e:  # StorageError and the like: the task fails with their message
-        return _fail(engine, ex, tr, e)
+    except (ValueError, OSError, StorageError) as e:
+        raise TaskFailed(str(e)) from None
     prefix = engine.storage.execution_prefix(ex.flow.namespace, ex.flow.id, ex.id)
     batches = [lines[i:i + rows] for i in range(0, len(lines), rows)]
     counts: dict[str, int] = {}
@@ -415,14 +376,8 @@ def for_each_item(engine, ex, task, tr) -> State:
     for iteration, chunk in enumerate(batches, start=1):
         uri = engine.storage.put(f"{prefix}/tasks/{task.id}/{tr.id}/batch-{iteration}.ion", "".join(chunk))
         extra = {"taskrun": {**engine.render_context(ex, tr).root["taskrun"], "items": uri, "iteration": iteration}}
-        try:
-            inputs = render_value(task.props.get("inputs") or {}, engine.render_context(ex, tr, extra))
-        except RenderError as e:
-            return _fail(engine, ex, tr, e)
-        try:
-            child = engine.run_child(ex, tr, namespace, flow_id, inputs, _labels(task.props.get("labels")), wait_)
-        except TaskFailed as e:
-            return _fail(engine, ex, tr, e)
+        inputs = render_value(task.props.get("inputs") or {}, engine.render_context(ex, tr, extra))
+        child = engine.run_child(ex, tr, namespace, flow_id, inputs, _labels(task.props.get("labels")), wait_)
         state = child.state if wait_ else State.CREATED
         counts[state.value] = counts.get(state.value, 0) + 1
         states.append(state)
@@ -449,10 +404,7 @@ def pause(engine, ex, task, tr) -> State:
         tr.outputs = {"onResume": _resume_inputs(engine, ex, task, tr)}
         engine.log(ex, tr, "INFO", "resumed")
         return _after_pause(engine, ex, task, tr)
-    try:
-        delay = parse_duration(_render(engine, ex, task, tr, "delay"))
-    except RenderError as e:
-        return _fail(engine, ex, tr, e)
+    delay = parse_duration(_render(engine, ex, task, tr, "delay"))
     if delay is not None:
         engine.log(ex, tr, "INFO", f"paused for {task.props.get('delay')}")
         if ex.stop.wait(delay.total_seconds()):
