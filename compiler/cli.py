@@ -438,16 +438,12 @@ def _plugin_defaults(path: str) -> list:
     import json
     from pathlib import Path
 
-    from runtime.overrides import Late, DELIMITERS
+    from runtime.overrides import late
 
     from .config import for_directory
 
-    entries = []
-    for type_name, prop, text in for_directory(Path(path).resolve().parent).plugin_defaults:
-        value = json.loads(text)
-        entries.append((type_name, prop, Late(value) if isinstance(value, str) and any(d in value for d in DELIMITERS)
-                        else value))
-    return entries
+    return [(type_name, prop, late(json.loads(text)))
+            for type_name, prop, text in for_directory(Path(path).resolve().parent).plugin_defaults]
 
 
 def cmd_schedule(args) -> int:

@@ -34,6 +34,11 @@ def value_of(text: str):
         value = json.loads(text)
     except ValueError:
         value = text
+    return late(value)
+
+
+def late(value):
+    """A value to give a task: a string holding a template is rendered when the task runs."""
     if isinstance(value, str) and any(d in value for d in DELIMITERS):
         return Late(value)
     return value
