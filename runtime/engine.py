@@ -445,7 +445,7 @@ class Engine:
     def retry_policy(self, ex: Execution, task: Task, tr: TaskRun) -> dict | None:
         """The retry that applies to a failed task run: its own, else the nearest enclosing
         flowable's, else the flow's (Kestra's ExecutorService order)."""
-        for candidate in (task, *(p.task for p in _ancestors(tr))):
+        for candidate in (task, *(p.task for p in tr.ancestors())):
             retry = candidate.props.get("retry")
             if isinstance(retry, dict):
                 return retry
@@ -640,13 +640,6 @@ class _TaskServices:
 
 class _Timeout(Exception):
     pass
-
-
-def _ancestors(tr: TaskRun):
-    parent = tr.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
 
 
 def _next_delay(retry: dict, attempts: int, elapsed: float):

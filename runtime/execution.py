@@ -47,15 +47,17 @@ class TaskRun:
     previous: dict | None = None  # its journal entry from an earlier run of the execution
     labels: dict = field(default_factory=dict)  # labels it set (replayed on restart)
 
-    @property
-    def task_id(self) -> str:
-        return self.task.id
+    def ancestors(self):
+        """The task runs of the flowables around this one, closest first."""
+        p = self.parent
+        while p is not None:
+            yield p
+            p = p.parent
 
     def parents(self) -> list[dict]:
         """`parents`: the ancestor task runs, closest first, those with a value or outputs."""
         out = []
-        p = self.parent
-        while p is not None:
+        for p in self.ancestors():
             entry = {}
             if p.value is not None:
                 entry["taskrun"] = {"value": p.value}
@@ -63,12 +65,7 @@ class TaskRun:
                 entry["outputs"] = p.outputs
             if entry:
                 out.append(entry)
-            p = p.parent
         return out
-
-    def summary(self) -> dict:
-        return {"task_id": self.task.id, "id": self.id, "state": self.state.value, "value": self.value,
-                "attempts": self.attempts, "outputs": self.outputs}
 
 
 @dataclass(eq=False)
