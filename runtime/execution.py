@@ -162,6 +162,13 @@ class Execution:
 WORKING_DIRECTORY = "io.kestra.plugin.core.flow.WorkingDirectory"
 
 
+def label_map(raw) -> dict:
+    """Labels as Kestra accepts them (a map, or a list of `{key, value}`), as a map of strings."""
+    if isinstance(raw, list):
+        return {str(item.get("key")): str(item.get("value")) for item in raw if isinstance(item, dict)}
+    return {str(k): str(v) for k, v in (raw or {}).items()}
+
+
 def _labels_variable(labels: dict) -> dict:
     """`labels`: the execution's labels, its system ones under `system` (`labels.system.correlationId`)."""
     out: dict = {}

@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from .durations import parse_duration
+from .execution import label_map
 from .pebble.errors import RenderError
 from .pebble.printing import to_json
 from .properties import render_value, truthy
@@ -331,7 +332,7 @@ def subflow(engine, ex, task, tr) -> State:
     namespace = _render(engine, ex, task, tr, "namespace")
     flow_id = _render(engine, ex, task, tr, "flowId")
     inputs = _render(engine, ex, task, tr, "inputs", {}) or {}
-    labels = _labels(_render(engine, ex, task, tr, "labels", {}))
+    labels = label_map(_render(engine, ex, task, tr, "labels", {}))
     if task.props.get("inheritLabels") is True:
         labels = {**ex.labels, **labels}
     wait_ = task.props.get("wait", True) is not False
@@ -346,12 +347,6 @@ def subflow(engine, ex, task, tr) -> State:
             engine.log(ex, tr, "ERROR", f"subflow execution {child.id} ended {child.state.value}")
         return child.state
     return State.SUCCESS
-
-
-def _labels(raw) -> dict:
-    if isinstance(raw, list):
-        return {str(item.get("key")): str(item.get("value")) for item in raw if isinstance(item, dict)}
-    return {str(k): str(v) for k, v in (raw or {}).items()}
 
 
 @flowable("ForEachItem")
@@ -377,7 +372,7 @@ def for_each_item(engine, ex, task, tr) -> State:
         uri = engine.storage.put(f"{prefix}/tasks/{task.id}/{tr.id}/batch-{iteration}.ion", "".join(chunk))
         extra = {"taskrun": {**engine.render_context(ex, tr).root["taskrun"], "items": uri, "iteration": iteration}}
         inputs = render_value(task.props.get("inputs") or {}, engine.render_context(ex, tr, extra))
-        child = engine.run_child(ex, tr, namespace, flow_id, inputs, _labels(task.props.get("labels")), wait_)
+        child = engine.run_child(ex, tr, namespace, flow_id, inputs, label_map(task.props.get("labels")), wait_)
         state = child.state if wait_ else State.CREATED
         counts[state.value] = counts.get(state.value, 0) + 1
         states.append(state)

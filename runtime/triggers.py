@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 
 from .cron import CronError, Schedule
-from .execution import new_id
+from .execution import label_map, new_id
 
 KINDS = {
     "schedule": ("io.kestra.plugin.core.trigger.Schedule",),
@@ -61,7 +61,7 @@ def schedule(flow, trigger_id: str | None, date: str | None) -> tuple[dict, dict
             raise TriggerError(f"--date `{date}` is not an ISO date-time such as 2024-01-31T02:00:00+01:00") from None
         when = when.replace(tzinfo=zone) if when.tzinfo is None else when.astimezone(zone)
     variables = {"date": when, "next": cron.next(when), "previous": cron.previous(when)}
-    return variables, dict(trigger.get("inputs") or {}), _labels(trigger.get("labels"))
+    return variables, dict(trigger.get("inputs") or {}), label_map(trigger.get("labels"))
 
 
 def webhook(flow, trigger_id: str | None, body: str | None) -> tuple[dict, dict, dict]:
@@ -73,7 +73,7 @@ def webhook(flow, trigger_id: str | None, body: str | None) -> tuple[dict, dict,
             parsed = value if isinstance(value, (dict, list)) else body
         except ValueError:
             parsed = body
-    return {"body": parsed, "headers": {}, "parameters": {}}, {}, _labels(trigger.get("labels"))
+    return {"body": parsed, "headers": {}, "parameters": {}}, {}, label_map(trigger.get("labels"))
 
 
 def flow_trigger(flow, trigger_id: str | None, upstream: str | None, state: str | None) -> tuple[dict, dict, dict]:
@@ -83,10 +83,4 @@ def flow_trigger(flow, trigger_id: str | None, upstream: str | None, state: str 
         raise TriggerError("--upstream NAMESPACE.FLOW_ID names the execution that triggers the flow")
     variables = {"executionId": new_id(), "namespace": namespace, "flowId": flow_id, "flowRevision": 1,
                  "state": (state or "SUCCESS").upper(), "outputs": {}}
-    return variables, dict(trigger.get("inputs") or {}), _labels(trigger.get("labels"))
-
-
-def _labels(raw) -> dict:
-    if isinstance(raw, list):
-        return {str(i.get("key")): str(i.get("value")) for i in raw if isinstance(i, dict)}
-    return {str(k): str(v) for k, v in (raw or {}).items()}
+    return variables, dict(trigger.get("inputs") or {}), label_map(trigger.get("labels"))
