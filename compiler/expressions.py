@@ -15,10 +15,11 @@ from .expr import ast
 from .expr.parser import TemplateSyntaxError, parse
 from .expr.positions import value_positions
 from .model import Flow, Plugin
+from .registry import is_dynamic
 from .rules import expressions as E
 from .source import Mapping, Node, Scalar, Sequence
 
-_DELIMITERS = ("{{", "{%", "{#")
+DELIMITERS = ("{{", "{%", "{#")
 # flow-level places Kestra renders: (top-level list or map, path inside each item)
 _FLOW_PLACES = (("variables", None), ("outputs", ("value",)), ("inputs", ("dependsOn", "condition")),
                 ("inputs", ("expression",)), ("inputs", ("defaults",)), ("sla", ("assert",)),
@@ -98,11 +99,16 @@ def _is_slot(plugin: Plugin, name: str) -> bool:
     return any(slot.name == name for slot in plugin.ptype.slots)
 
 
+def has_template(value) -> bool:
+    """A string Kestra would parse as a template (it holds a delimiter)."""
+    return isinstance(value, str) and any(d in value for d in DELIMITERS)
+
+
 def _strings(node: Node | None, schema: dict, owner, path):
     """Strings under `node` that Kestra renders, following `schema` down to `$dynamic`."""
     if node is None or not isinstance(schema, dict):
         return
-    if schema.get("$dynamic"):
+    if is_dynamic(schema):
         yield from _all_strings(node, owner, path)
         return
     if isinstance(node, Mapping):
@@ -115,16 +121,11 @@ def _strings(node: Node | None, schema: dict, owner, path):
     elif isinstance(node, Sequence) and isinstance(schema.get("items"), dict):
         for i, item in enumerate(node):
             yield from _strings(item, schema["items"], owner, path + (i,))
-    for key in ("anyOf", "oneOf"):
-        for sub in schema.get(key, ()):
-            if isinstance(sub, dict) and sub.get("$dynamic"):
-                yield from _all_strings(node, owner, path)
-                return
 
 
 def _all_strings(node: Node | None, owner, path):
     if isinstance(node, Scalar):
-        if isinstance(node.value, str) and any(d in node.value for d in _DELIMITERS):
+        if has_template(node.value):
             yield node, owner, path
     elif isinstance(node, Mapping):
         for name, _, value in node.items():

@@ -222,6 +222,14 @@ def find_slots(schema: dict, path: tuple[str, ...] = ()) -> list[Slot]:
     return list(unique)
 
 
+def is_dynamic(schema) -> bool:
+    """A property Kestra renders: marked `$dynamic`, itself or one of its alternatives."""
+    if not isinstance(schema, dict):
+        return False
+    return bool(schema.get("$dynamic")) or any(
+        isinstance(sub, dict) and sub.get("$dynamic") for key in ("anyOf", "oneOf") for sub in schema.get(key, ()))
+
+
 def did_you_mean(word: str, candidates, cutoff: float = 0.6) -> str | None:
     """The closest candidate, compared case-insensitively, or None."""
     lowered: dict[str, str] = {}

@@ -9,28 +9,18 @@ defines are numbered (`_task3`, `_t7`). The same flows give the same bytes.
 from __future__ import annotations
 
 from ..expr.parser import TemplateSyntaxError, parse
+from ..expressions import has_template
 from ..expr.to_python import Compiler
 from ..model import Flow, Plugin
+from ..registry import is_dynamic
 from ..source import Mapping, Node, Sequence, to_data
 from .writer import Writer, comment
 
-DELIMITERS = ("{{", "{%", "{#")
 # properties Kestra renders keeping the value's type
 TYPED = {("io.kestra.plugin.core.kv.Set", "value")}
 WANTS = ("integer", "number", "boolean", "array", "object")
 NOT_PROPS = ("id", "type", "description")
 SLA_SCHEMA = {"items": {"properties": {"assert": {"$dynamic": True}}}}  # an SLA's assertion is a template
-
-
-def has_template(value) -> bool:
-    return isinstance(value, str) and any(d in value for d in DELIMITERS)
-
-
-def is_dynamic(schema: dict) -> bool:
-    if not isinstance(schema, dict):
-        return False
-    return bool(schema.get("$dynamic")) or any(
-        isinstance(sub, dict) and sub.get("$dynamic") for key in ("anyOf", "oneOf") for sub in schema.get(key, ()))
 
 
 def wanted(schema: dict) -> str | None:

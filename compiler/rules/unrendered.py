@@ -11,6 +11,7 @@ of every task and trigger, the flow's own places, and values another rule alread
 from __future__ import annotations
 
 from ..diagnostics import Severity, Span, rule
+from ..registry import is_dynamic
 from ..source import Mapping, Node, Scalar, Sequence
 from .base import check
 
@@ -77,16 +78,10 @@ def accepts_string(schema: dict) -> bool:
     return "string" in (kind if isinstance(kind, list) else [kind])
 
 
-def _is_rendered(schema: dict) -> bool:
-    if schema.get("$dynamic"):
-        return True
-    return any(isinstance(s, dict) and s.get("$dynamic") for key in ("anyOf", "oneOf") for s in schema.get(key, ()))
-
-
 def _unrendered(node: Node | None, schema, path: str):
     """(string node, property path) of each templated string under `node` that `schema`
     (a type file's own schema, references kept) says Kestra does not render."""
-    if node is None or not isinstance(schema, dict) or _is_rendered(schema):
+    if node is None or not isinstance(schema, dict) or is_dynamic(schema):
         return
     if any(key in schema for key in ("$ref", "$renderedIn", "$template")):
         return
