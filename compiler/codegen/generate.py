@@ -85,6 +85,8 @@ class FlowWriter:
         self.display = display
         self.revision = revision
         self.templates: list[str] = []
+        # the trees the expression stage already parsed, by the YAML node holding them
+        self.parsed = {id(t.node): t.tree for t in flow.expressions}
 
     def where(self, node: Node | None) -> str | None:
         return f"{self.display}:{node.span.line}" if node is not None else None
@@ -93,10 +95,12 @@ class FlowWriter:
 
     def template(self, text: str, node: Node | None) -> str | None:
         """Emit a compiled template; return the name of its Template object."""
-        try:
-            tree = parse(text)
-        except TemplateSyntaxError:
-            return None  # the checker reported it; the compiler never compiles such a flow
+        tree = self.parsed.get(id(node)) if node is not None and getattr(node, "value", None) == text else None
+        if tree is None:  # a value from pluginDefaults, a map key: not parsed by the checker
+            try:
+                tree = parse(text)
+            except TemplateSyntaxError:
+                return None  # the checker reported it; the compiler never compiles such a flow
         name = self.m.name("t")
         compiler = Compiler(text)
         self.w.line()
