@@ -460,8 +460,8 @@ def cmd_schedule(args) -> int:
     if program.failed:
         return _program_failed(args, program)
     flow = program.flows[0]
-    schedules = [t for t in (to_plain(p) for p in flow.walk("trigger"))
-                 if t.get("type") in triggers.KINDS["schedule"]]
+    schedules = [p.values for p in flow.walk("trigger") if p.ptype is not None
+                 and p.ptype.name in triggers.KINDS["schedule"]]
     if not schedules:
         print(f"{args.path}: the flow {flow.namespace}.{flow.id} has no Schedule trigger", file=sys.stderr)
         return EXIT_ERRORS
@@ -483,10 +483,6 @@ def cmd_schedule(args) -> int:
                 break
             print(f"  {when.isoformat()}")
     return EXIT_OK
-
-
-def to_plain(plugin) -> dict:
-    return plugin.values if isinstance(plugin.values, dict) else {}
 
 
 COMMANDS = {"check": cmd_check, "graph": cmd_graph, "rules": cmd_rules, "rule": cmd_rule, "schema": cmd_schema, "eval": cmd_eval,

@@ -265,3 +265,22 @@ def test_subflows_are_found_under_the_configurations_paths(capsys, tmp_path):
     code, _, err = run(capsys, tmp_path, parent)
     assert code == 0, err
     assert "hello from the child" in err
+
+
+def test_a_trigger_written_with_its_old_type_name_still_runs(capsys, tmp_path):
+    path = flow_file(tmp_path, """
+        id: legacy
+        namespace: tests
+        tasks:
+          - id: when
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ trigger.date }}"
+        triggers:
+          - id: daily
+            type: io.kestra.core.models.triggers.types.Schedule
+            cron: "0 2 * * *"
+            timezone: UTC
+        """)
+    code, out, err = run(capsys, tmp_path, path, "--trigger", "schedule", "--date", "2026-01-02T02:00:00Z", "--json")
+    assert code == 0, err
+    assert json.loads(out)["taskruns"][0]["outputs"]["value"].startswith("2026-01-02T02:00")

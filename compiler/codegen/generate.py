@@ -242,6 +242,9 @@ class FlowWriter:
             for plugin in plugins:
                 self.task(plugin, names)
         data = to_data(flow.node) or {}
+        if data.get("triggers") is not None:  # canonical type names, as the runtime looks triggers up by type
+            data["triggers"] = [{**t.values, "type": t.ptype.name} if t.ptype else t.values
+                                for t in flow.in_slot("triggers")]
         w.section(f"flow {flow.namespace}.{flow.id}: inputs, variables and outputs")
         inputs = self.raw(data.get("inputs") or [], flow.node.get("inputs"))
         variables = self.raw(data.get("variables") or {}, flow.node.get("variables"))
