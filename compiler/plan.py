@@ -73,7 +73,7 @@ class Plan:
             raise UsageError(str(e)) from None
 
     def settings(self, config: Config) -> Settings:
-        return Settings(config.target_version or DEFAULT_TARGET, config.strict)
+        return settings_for(config)
 
     def registry(self, config: Config):
         return registry_for(config)
@@ -184,6 +184,11 @@ def _text(data: bytes) -> str:
 
 
 _registries: dict[tuple, object] = {}
+
+
+def settings_for(config: Config) -> Settings:
+    """The options of a check under a configuration (target Kestra version, strictness)."""
+    return Settings(config.target_version or DEFAULT_TARGET, config.strict)
 
 
 def registry_for(config: Config):

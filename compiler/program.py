@@ -34,15 +34,14 @@ def load(path: str, flow_id: str | None = None, flow_paths: list[str] | None = N
     `paths`); the Program holds the flows to compile, or the results to report."""
     from .config import for_directory
     from .discovery import PathError, find_flows
-    from .plan import registry_for
-    from .settings import DEFAULT_TARGET, Settings
+    from .plan import registry_for, settings_for
 
     main_path = Path(path)
     if not main_path.is_file():
         raise UsageError(f"no such file: {path}")
     config = for_directory(main_path.resolve().parent)
     registry = registry_for(config)
-    settings = Settings(config.target_version or DEFAULT_TARGET, config.strict)
+    settings = settings_for(config)
     if not flow_paths:  # the flow's directory, and the project's flows when the configuration names them
         flow_paths = [str(main_path.parent)] + [str(config.root / p) for p in config.paths
                                                  if (config.root / p).exists()]
