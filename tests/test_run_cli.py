@@ -284,3 +284,63 @@ def test_a_trigger_written_with_its_old_type_name_still_runs(capsys, tmp_path):
     code, out, err = run(capsys, tmp_path, path, "--trigger", "schedule", "--date", "2026-01-02T02:00:00Z", "--json")
     assert code == 0, err
     assert json.loads(out)["taskruns"][0]["outputs"]["value"].startswith("2026-01-02T02:00")
+
+
+def test_a_secret_input_is_masked_in_the_logs(capsys, tmp_path):
+    path = flow_file(tmp_path, """
+        id: masked
+        namespace: tests
+        inputs:
+          - id: token
+            type: SECRET
+        tasks:
+          - id: say
+            type: io.kestra.plugin.core.log.Log
+            message: "token={{ inputs.token }}"
+        """)
+    code, _, err = run(capsys, tmp_path, path, "-i", "token=hunter2")
+    assert code == 0, err
+    assert "token=******" in err and "hunter2" not in err
+
+
+def test_a_task_flowc_cannot_run_fails_saying_so(capsys, tmp_path):
+    path = flow_file(tmp_path, """
+        id: foreign
+        namespace: tests
+        tasks:
+          - id: notify
+            type: io.kestra.plugin.notifications.slack.SlackIncomingWebhook
+            url: https://hooks.example.com/x
+        """)
+    code, _, err = run(capsys, tmp_path, path)
+    assert code == 1
+    assert "flow.yaml:5: flowc cannot run tasks of type io.kestra.plugin.notifications.slack.SlackIncomingWebhook" \
+        " locally" in err
+
+
+def test_the_concurrency_limit_holds_across_processes(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    path = flow_file(tmp_path, """
+        id: single
+        namespace: tests
+        concurrency:
+          behavior: FAIL
+          limit: 1
+        tasks:
+          - id: nap
+            type: io.kestra.plugin.core.flow.Sleep
+            duration: PT2S
+        """)
+    command = [sys.executable, "-m", "compiler", "run", str(path), "--home", str(tmp_path / ".flowc")]
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
+    running = tmp_path / ".flowc" / "runs" / "tests" / "single" / ".running"
+    deadline = time.monotonic() + 30
+    while not list(running.glob("*.pid")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert first.wait(60) == 0
+    assert second.returncode == 1
+    assert "Flow is FAILED due to concurrency limit exceeded" in second.stderr
